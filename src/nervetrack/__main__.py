@@ -1,0 +1,3 @@
+from nervetrack.cli import app
+
+app(prog_name="nervetrack")

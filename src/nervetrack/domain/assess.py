@@ -1,0 +1,182 @@
+"""assess(record, knowledge, as_of) -> Assessment: the engine, composed from timeline, trajectory,
+triage, ODI scoring and guidance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from nervetrack.domain.guidance import causes_for, discussion_topics, guidance_for
+from nervetrack.domain.knowledge import Knowledge, SymptomScale
+from nervetrack.domain.model import SYMPTOM_FIELDS, PatientRecord, SymptomStatus
+from nervetrack.domain.odi import score_odi
+from nervetrack.domain.results import (
+    Assessment,
+    CitedText,
+    Expected,
+    Flag,
+    OdiResult,
+    PhaseResult,
+    SymptomResult,
+    Triage,
+)
+from nervetrack.domain.timeline import course_for_patient, phase_at
+from nervetrack.domain.trajectory import Judgement, Series, judge, series_of, status_message
+from nervetrack.domain.triage import Context, evaluate, overall_level
+from nervetrack.domain.validation import check_dates
+from nervetrack.domain.errors import InvalidInput
+
+# Statuses that get a "why might this be?" answer.
+_OFF_COURSE = {
+    SymptomStatus.SLOWER_THAN_EXPECTED,
+    SymptomStatus.NOT_IMPROVING,
+    SymptomStatus.WORSENING,
+}
+
+
+def assess(record: PatientRecord, knowledge: Knowledge, as_of: dt.date | None = None) -> Assessment:
+    """Assess one patient's recovery on `as_of` (default: the record's own as_of or last check-in)."""
+    if as_of is not None:
+        record = record.model_copy(update={"as_of": as_of})
+    problems = check_dates(record)
+    if problems:
+        raise InvalidInput(problems)
+    day_of_assessment = record.effective_as_of()
+    days = (day_of_assessment - record.surgery.date).days
+    series = {name: series_of(record, name) for name in SYMPTOM_FIELDS}
+    checkins = record.ordered_checkins()
+    ctx = Context(
+        record=record,
+        day=days,
+        latest=checkins[-1] if checkins else None,
+        series=series,
+        scales=knowledge.symptoms,
+    )
+    flags = evaluate(knowledge, ctx)
+    symptoms = [_symptom(knowledge, record, series[name], days) for name in SYMPTOM_FIELDS]
+    phase = phase_at(knowledge, days)
+    level = overall_level(flags)
+    statuses = {s.name: s.status for s in symptoms}
+    guidance = guidance_for(knowledge, record, phase.code, statuses)
+    discuss = discussion_topics(knowledge, flags)
+    odi = _odi(knowledge, record)
+    cited = _all_cited(flags, symptoms, guidance, discuss, odi, phase.sources)
+    return Assessment(
+        patient_id=record.patient.id,
+        as_of=day_of_assessment,
+        days_since_surgery=days,
+        procedure=record.surgery.procedure.value,
+        phase=PhaseResult(
+            code=phase.code,
+            title=phase.title,
+            what_happens=phase.what_happens,
+            focus=phase.focus,
+            sources=list(phase.sources),
+        ),
+        triage=Triage(level=level, summary=knowledge.levels[level.value]),
+        flags=flags,
+        symptoms=symptoms,
+        odi=odi,
+        guidance=guidance,
+        discuss_with_surgeon=discuss,
+        sources=[knowledge.sources[sid].as_dict() for sid in sorted(cited)],
+        knowledge_version=knowledge.version,
+        disclaimer=knowledge.disclaimer,
+    )
+
+
+def _symptom(knowledge: Knowledge, record: PatientRecord, series: Series, days: int) -> SymptomResult:
+    scale = knowledge.symptoms[series.symptom]
+    course = course_for_patient(knowledge, record, series.symptom)
+    judgement = judge(scale, course, series, knowledge.grace_days)
+    latest = series.latest
+    status = judgement.status if judgement else SymptomStatus.NO_DATA
+    causes = causes_for(knowledge, series.symptom, status, days) if status in _OFF_COURSE else []
+    message_sources = knowledge.status_messages[status.value].sources
+    change = None
+    if latest is not None and series.baseline is not None:
+        change = round(latest.value - series.baseline, 1)
+    return SymptomResult(
+        name=series.symptom,
+        label=scale.label,
+        unit="minutes" if scale.target is not None else "0-10",
+        status=status,
+        baseline=series.baseline,
+        latest=None if latest is None else latest.value,
+        latest_date=None if latest is None else record.surgery.date + dt.timedelta(days=latest.day),
+        change=change,
+        expected=_expected(scale, judgement, latest.day if latest else days, course.modifiers),
+        message=status_message(knowledge, scale, judgement, None if latest is None else latest.value),
+        sources=list(dict.fromkeys(course.sources + message_sources + scale.sources + knowledge.grace_sources)),
+        causes=causes,
+        history=[(p.day, p.value) for p in series.points],
+    )
+
+
+def _expected(
+    scale: SymptomScale, judgement: Judgement | None, day: int, modifiers: Iterable[object]
+) -> Expected | None:
+    if judgement is None:
+        return None
+
+    def value(burden: float) -> float:
+        return round(scale.target - burden if scale.target is not None else burden, 1)
+
+    low, high = sorted((value(judgement.low), value(judgement.high)))
+    return Expected(
+        day=day,
+        value=value(judgement.expected),
+        low=low,
+        high=high,
+        reference=value(judgement.reference),
+        reference_kind=judgement.reference_kind,
+        modifiers=[getattr(m, "label") for m in modifiers],
+    )
+
+
+def _odi(knowledge: Knowledge, record: PatientRecord) -> OdiResult | None:
+    answered = [c for c in record.ordered_checkins() if c.odi is not None and any(a is not None for a in c.odi)]
+    if not answered:
+        return None
+    latest = answered[-1]
+    assert latest.odi is not None
+    result = score_odi(knowledge.odi, latest.odi)
+    if result.score is None:
+        message = result.reason
+    else:
+        state = "within" if result.acceptable else "above"
+        message = (
+            f"Oswestry disability {result.score:.1f}% ({result.band.replace('_', '-') if result.band else ''}), "
+            f"{state} the published acceptable level of {knowledge.odi.acceptable_at_most:.0f}%."
+        )
+    return OdiResult(
+        score=result.score,
+        band=result.band,
+        answered=result.answered,
+        acceptable=result.acceptable,
+        date=latest.date,
+        message=message,
+        sources=list(knowledge.odi.sources),
+    )
+
+
+def _all_cited(
+    flags: list[Flag],
+    symptoms: list[SymptomResult],
+    guidance: Iterable[CitedText],
+    discuss: Iterable[CitedText],
+    odi: OdiResult | None,
+    phase_sources: Iterable[str],
+) -> set[str]:
+    cited = set(phase_sources)
+    for flag in flags:
+        cited.update(flag.sources)
+        cited.update(s for c in flag.causes for s in c.sources)
+    for symptom in symptoms:
+        cited.update(symptom.sources)
+        cited.update(s for c in symptom.causes for s in c.sources)
+    for item in [*guidance, *discuss]:
+        cited.update(item.sources)
+    if odi is not None:
+        cited.update(odi.sources)
+    return cited

@@ -1,0 +1,390 @@
+"""The knowledge base as typed values, built from already-parsed data files (no file access here)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nervetrack.domain.errors import KnowledgeError
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    kind: str
+    title: str
+    publisher: str
+    year: int
+    url: str | None = None
+    doi: str | None = None
+    file: str | None = None
+    evidence: str | None = None
+    tag: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, 0)}
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A piece of text and the sources it rests on."""
+
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Phase:
+    code: str
+    title: str
+    start_day: int
+    end_day: int | None
+    what_happens: str
+    focus: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SymptomScale:
+    name: str
+    label: str
+    scale: str
+    mcid_points: float
+    mcid_relative: float
+    resolved_at: float
+    typical_baseline: float
+    band_tolerance: float
+    sources: tuple[str, ...]
+    target: float | None = None
+
+    def burden(self, value: float) -> float:
+        """How much is wrong: the score itself, or the minutes short of the walking target."""
+        return max(0.0, self.target - value) if self.target is not None else value
+
+    def is_meaningful_drop(self, reference: float, value: float) -> bool:
+        drop = reference - value
+        if drop <= 0:
+            return False
+        return drop >= self.mcid_points or (reference > 0 and drop / reference >= self.mcid_relative)
+
+
+@dataclass(frozen=True)
+class Course:
+    symptom: str
+    group: str
+    plateau: float
+    plateau_sd: float
+    tau_days: float
+    log_tau_sd: float
+    basis: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Modifier:
+    id: str
+    label: str
+    feature: str
+    test: str
+    operand: Any
+    symptoms: tuple[str, ...]
+    tau_factor: float
+    plateau_shift: float
+    basis: str
+    sources: tuple[str, ...]
+
+    def applies(self, profile: Mapping[str, Any]) -> bool:
+        value = profile.get(self.feature)
+        if value is None:
+            return False
+        if self.test == "equals":
+            return bool(value == self.operand)
+        if self.test == "in":
+            return value in self.operand
+        return float(value) >= float(self.operand)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    level: str
+    message: str
+    sources: tuple[str, ...]
+    causes: tuple[Cited, ...]
+    params: Mapping[str, float]
+    supersedes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GuidanceItem:
+    id: str
+    topic: str
+    text: str
+    sources: tuple[str, ...]
+    phases: tuple[str, ...] = ()
+    symptoms: tuple[str, ...] = ()
+    procedures: tuple[str, ...] = ()
+    when_smoker: bool | None = None
+
+
+@dataclass(frozen=True)
+class SymptomCause:
+    symptom: str
+    statuses: tuple[str, ...]
+    text: str
+    sources: tuple[str, ...]
+    from_day: int | None = None
+    before_day: int | None = None
+
+
+@dataclass(frozen=True)
+class OdiScale:
+    sections: tuple[str, ...]
+    max_missing: int
+    acceptable_at_most: float
+    bands: tuple[tuple[str, float], ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Regrowth:
+    mm_per_day: float
+    fast_mm_per_day: float
+    caveats: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    versions: Mapping[str, str]
+    sources: Mapping[str, Source]
+    phases: tuple[Phase, ...]
+    procedures: Mapping[str, Mapping[str, str]]
+    symptoms: Mapping[str, SymptomScale]
+    courses: Mapping[tuple[str, str], Course]
+    modifiers: tuple[Modifier, ...]
+    levels: Mapping[str, str]
+    rules: Mapping[str, Rule]
+    guidance: tuple[GuidanceItem, ...]
+    discuss: tuple[Cited, ...]
+    discuss_on_flags: tuple[str, ...]
+    symptom_causes: tuple[SymptomCause, ...]
+    status_messages: Mapping[str, Cited]
+    odi: OdiScale
+    regrowth: Regrowth
+    disclaimer: str
+    grace_days: int
+    grace_sources: tuple[str, ...]
+
+    @property
+    def version(self) -> str:
+        return "+".join(f"{name}@{v}" for name, v in sorted(self.versions.items()))
+
+    def course_for(self, symptom: str, procedure: str) -> Course:
+        group = self.procedures[procedure]["group"]
+        return self.courses[(symptom, group)]
+
+    def citations(self) -> Iterator[tuple[str, tuple[str, ...]]]:
+        """Every cited item as (where, source ids): for the consistency check."""
+        for phase in self.phases:
+            yield f"phase {phase.code}", phase.sources
+        for scale in self.symptoms.values():
+            yield f"symptom {scale.name}", scale.sources
+        for course in self.courses.values():
+            yield f"course {course.symptom}/{course.group}", course.sources
+        for modifier in self.modifiers:
+            yield f"modifier {modifier.id}", modifier.sources
+        for rule in self.rules.values():
+            yield f"rule {rule.code}", rule.sources
+            for cause in rule.causes:
+                yield f"rule {rule.code} cause", cause.sources
+        for item in self.guidance:
+            yield f"guidance {item.id}", item.sources
+        for cited in self.discuss:
+            yield "discuss", cited.sources
+        for cause in self.symptom_causes:
+            yield f"cause {cause.symptom}", cause.sources
+        for status, message in self.status_messages.items():
+            yield f"status {status}", message.sources
+        yield "odi", self.odi.sources
+        yield "regrowth", self.regrowth.sources
+        yield "judging grace period", self.grace_sources
+
+
+def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
+    """Build and cross-check the knowledge base from parsed data files keyed by file stem."""
+    courses = files["courses"]
+    rules = files["rules"]
+    guidance = files["guidance"]
+    scales = files["scales"]
+    knowledge = Knowledge(
+        versions={name: str(data["version"]) for name, data in files.items()},
+        sources={s["id"]: Source(**s) for s in files["sources"]["source"]},
+        phases=tuple(_phase(p) for p in files["phases"]["phase"]),
+        procedures=courses["procedures"],
+        symptoms={s["name"]: _scale(s) for s in courses["symptom"]},
+        courses={(c["symptom"], c["group"]): _course(c) for c in courses["course"]},
+        modifiers=tuple(_modifier(m) for m in courses["modifier"]),
+        levels={name: v["summary"] for name, v in rules["levels"].items()},
+        rules={r["code"]: _rule(r) for r in rules["rule"]},
+        guidance=tuple(_guidance(g) for g in guidance["item"]),
+        discuss=tuple(_cited(d) for d in guidance["discuss"]),
+        discuss_on_flags=tuple(guidance["discuss_on"]["flags"]),
+        symptom_causes=tuple(_symptom_cause(c) for c in guidance["cause"]),
+        status_messages={k: _cited(v) for k, v in guidance["status"].items()},
+        odi=_odi(scales["odi"]),
+        regrowth=_regrowth(scales["regrowth"]),
+        disclaimer=guidance["disclaimer"]["text"],
+        grace_days=courses["judging"]["grace_days"],
+        grace_sources=_ids(courses["judging"]),
+    )
+    check_knowledge(knowledge)
+    return knowledge
+
+
+def check_knowledge(knowledge: Knowledge) -> None:
+    """Raise KnowledgeError when an item cites an unknown source or a course is missing."""
+    problems = [
+        f"{where} cites unknown source {sid!r}"
+        for where, ids in knowledge.citations()
+        for sid in ids
+        if sid not in knowledge.sources
+    ]
+    problems += [f"{where} cites no source" for where, ids in knowledge.citations() if not ids]
+    groups = {p["group"] for p in knowledge.procedures.values()}
+    problems += [
+        f"no course for {symptom} after {group}"
+        for symptom in knowledge.symptoms
+        for group in groups
+        if (symptom, group) not in knowledge.courses
+    ]
+    if problems:
+        raise KnowledgeError("; ".join(problems))
+
+
+def used_source_ids(knowledge: Knowledge) -> set[str]:
+    return {sid for _, ids in knowledge.citations() for sid in ids}
+
+
+def _ids(data: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(data.get("sources", ()))
+
+
+def _cited(data: Mapping[str, Any]) -> Cited:
+    return Cited(text=data["text"], sources=_ids(data))
+
+
+def _phase(d: Mapping[str, Any]) -> Phase:
+    return Phase(
+        code=d["code"],
+        title=d["title"],
+        start_day=d["start_day"],
+        end_day=d.get("end_day"),
+        what_happens=d["what_happens"],
+        focus=d["focus"],
+        sources=_ids(d),
+    )
+
+
+def _scale(d: Mapping[str, Any]) -> SymptomScale:
+    return SymptomScale(
+        name=d["name"],
+        label=d["label"],
+        scale=d["scale"],
+        mcid_points=d["mcid_points"],
+        mcid_relative=d["mcid_relative"],
+        resolved_at=d["resolved_at"],
+        typical_baseline=d["typical_baseline"],
+        band_tolerance=d["band_tolerance"],
+        sources=_ids(d),
+        target=d.get("target"),
+    )
+
+
+def _course(d: Mapping[str, Any]) -> Course:
+    return Course(
+        symptom=d["symptom"],
+        group=d["group"],
+        plateau=d["plateau"],
+        plateau_sd=d["plateau_sd"],
+        tau_days=d["tau_days"],
+        log_tau_sd=d["log_tau_sd"],
+        basis=d["basis"],
+        sources=_ids(d),
+    )
+
+
+def _modifier(d: Mapping[str, Any]) -> Modifier:
+    when = dict(d["when"])
+    feature = when.pop("feature")
+    if len(when) != 1 or next(iter(when)) not in ("equals", "in", "min"):
+        raise KnowledgeError(f"modifier {d['id']}: `when` needs one of equals, in, min")
+    test, operand = next(iter(when.items()))
+    return Modifier(
+        id=d["id"],
+        label=d["label"],
+        feature=feature,
+        test=test,
+        operand=operand,
+        symptoms=tuple(d["symptoms"]),
+        tau_factor=d["tau_factor"],
+        plateau_shift=d["plateau_shift"],
+        basis=d["basis"],
+        sources=_ids(d),
+    )
+
+
+def _rule(d: Mapping[str, Any]) -> Rule:
+    return Rule(
+        code=d["code"],
+        level=d["level"],
+        message=d["message"],
+        sources=_ids(d),
+        causes=tuple(_cited(c) for c in d.get("causes", ())),
+        params=d.get("params", {}),
+        supersedes=tuple(d.get("supersedes", ())),
+    )
+
+
+def _guidance(d: Mapping[str, Any]) -> GuidanceItem:
+    return GuidanceItem(
+        id=d["id"],
+        topic=d["topic"],
+        text=d["text"],
+        sources=_ids(d),
+        phases=tuple(d.get("phases", ())),
+        symptoms=tuple(d.get("symptoms", ())),
+        procedures=tuple(d.get("procedures", ())),
+        when_smoker=d.get("when_smoker"),
+    )
+
+
+def _symptom_cause(d: Mapping[str, Any]) -> SymptomCause:
+    return SymptomCause(
+        symptom=d["symptom"],
+        statuses=tuple(d["statuses"]),
+        text=d["text"],
+        sources=_ids(d),
+        from_day=d.get("from_day"),
+        before_day=d.get("before_day"),
+    )
+
+
+def _odi(d: Mapping[str, Any]) -> OdiScale:
+    return OdiScale(
+        sections=tuple(d["sections"]),
+        max_missing=d["max_missing"],
+        acceptable_at_most=d["acceptable_at_most"],
+        bands=tuple((b["code"], b["up_to"]) for b in d["band"]),
+        sources=_ids(d),
+    )
+
+
+def _regrowth(d: Mapping[str, Any]) -> Regrowth:
+    return Regrowth(
+        mm_per_day=d["mm_per_day"],
+        fast_mm_per_day=d["fast_mm_per_day"],
+        caveats=tuple(d["caveats"]),
+        sources=_ids(d),
+    )

@@ -1,0 +1,139 @@
+"""Each symptom's history and its status against the patient's expected course.
+
+Meaningful change follows the published minimal important differences (ostelo-2008: 2 points or 30% on a
+0-10 scale; 10 points or 30% for the ODI). Expected courses come from timeline.course_for_patient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nervetrack.domain.knowledge import Knowledge, SymptomScale
+from nervetrack.domain.model import SYMPTOM_FIELDS, PatientRecord, SymptomStatus
+from nervetrack.domain.timeline import PatientCourse
+
+
+@dataclass(frozen=True)
+class Point:
+    day: int
+    value: float
+
+
+@dataclass(frozen=True)
+class Series:
+    """One symptom's pre-operative value and post-operative check-in values in date order."""
+
+    symptom: str
+    baseline: float | None
+    points: tuple[Point, ...]
+
+    @property
+    def latest(self) -> Point | None:
+        return self.points[-1] if self.points else None
+
+    def before(self, day: int) -> tuple[Point, ...]:
+        return tuple(p for p in self.points if p.day < day)
+
+
+def series_of(record: PatientRecord, symptom: str) -> Series:
+    """Collect the known values of `symptom` from the baseline and every check-in."""
+    surgery_day = record.surgery.date
+    baseline = record.baseline.value_of(symptom) if record.baseline else None
+    points = tuple(
+        Point((c.date - surgery_day).days, value)
+        for c in record.ordered_checkins()
+        if (value := c.value_of(symptom)) is not None
+    )
+    return Series(symptom, baseline, points)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    status: SymptomStatus
+    reference: float
+    reference_kind: str
+    expected: float
+    low: float
+    high: float
+
+
+def reference_burden(scale: SymptomScale, series: Series) -> tuple[float, str]:
+    """The pre-operative burden to compare with: the patient's own baseline, else the published typical one."""
+    if series.baseline is not None:
+        return scale.burden(series.baseline), "baseline"
+    return scale.burden(scale.typical_baseline), "typical"
+
+
+def judge(
+    scale: SymptomScale, course: PatientCourse, series: Series, grace_days: int = 0
+) -> Judgement | None:
+    """Place the latest value on the expected course and name its status; None without data."""
+    latest = series.latest
+    if latest is None:
+        return None
+    reference, kind = reference_burden(scale, series)
+    low_share, high_share = course.band(latest.day)
+    expected = reference * course.remaining(latest.day)
+    low, high = reference * low_share, reference * high_share
+    # Within the grace period a value still near its starting level is normal, not slow.
+    limit = max(high, reference) if latest.day < grace_days else high
+    status = _status(scale, series, reference, scale.burden(latest.value), limit + scale.band_tolerance)
+    return Judgement(status, reference, kind, expected, low, high)
+
+
+def _status(
+    scale: SymptomScale, series: Series, reference: float, burden: float, limit: float
+) -> SymptomStatus:
+    if burden <= scale.resolved_at:
+        return SymptomStatus.RESOLVED
+    if _worsening(scale, series, reference, burden, limit):
+        return SymptomStatus.WORSENING
+    improved = scale.is_meaningful_drop(reference, burden)
+    if burden <= limit:
+        return SymptomStatus.IMPROVING if improved else SymptomStatus.AS_EXPECTED
+    if improved or burden < reference:
+        return SymptomStatus.SLOWER_THAN_EXPECTED
+    return SymptomStatus.NOT_IMPROVING
+
+
+def _worsening(
+    scale: SymptomScale, series: Series, reference: float, burden: float, limit: float
+) -> bool:
+    """Meaningfully worse than before surgery, or than the best value since and outside the usual range."""
+    if burden - reference >= scale.mcid_points:
+        return True
+    earlier = [scale.burden(p.value) for p in series.points[:-1]]
+    return bool(earlier) and burden - min(earlier) >= scale.mcid_points and burden > limit
+
+
+def status_message(knowledge: Knowledge, scale: SymptomScale, judgement: Judgement | None,
+                   latest: float | None) -> str:
+    """Fill the status sentence for a symptom from the knowledge base's template."""
+    status = judgement.status if judgement else SymptomStatus.NO_DATA
+    template = knowledge.status_messages[status.value].text
+    fmt = _fmt_minutes if scale.target is not None else _fmt_score
+    values = {"label": scale.label, "label_lower": scale.label.lower(), "latest": fmt(latest)}
+    if judgement is not None:
+        values |= {
+            "reference": fmt(_value_of(scale, judgement.reference)),
+            "expected": fmt(_value_of(scale, judgement.expected)),
+            # For walking a lower burden is more minutes, so the range flips.
+            "low": fmt(_value_of(scale, judgement.high if scale.target else judgement.low)),
+            "high": fmt(_value_of(scale, judgement.low if scale.target else judgement.high)),
+        }
+    return template.format(**values)
+
+
+def _value_of(scale: SymptomScale, burden: float) -> float:
+    return scale.target - burden if scale.target is not None else burden
+
+
+def _fmt_score(value: float | None) -> str:
+    return "?" if value is None else f"{value:.0f}/10"
+
+
+def _fmt_minutes(value: float | None) -> str:
+    return "?" if value is None else f"{value:.0f} min"
+
+
+__all__ = ["SYMPTOM_FIELDS", "Judgement", "Point", "Series", "judge", "series_of", "status_message"]

@@ -1,0 +1,20 @@
+"""Clinical content as versioned TOML data files, loaded into the domain's Knowledge value."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from nervetrack.domain.knowledge import Knowledge, build_knowledge
+
+FILES = ("sources", "phases", "courses", "rules", "guidance", "scales")
+
+
+@lru_cache(maxsize=4)
+def load_knowledge(directory: str | None = None) -> Knowledge:
+    """Load the bundled knowledge base, or one from `directory` holding the same files."""
+    root = Path(directory) if directory else resources.files(__name__)
+    parsed = {name: tomllib.loads((root / f"{name}.toml").read_text(encoding="utf-8")) for name in FILES}
+    return build_knowledge(parsed)
