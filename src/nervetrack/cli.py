@@ -19,8 +19,9 @@ from nervetrack.domain.validation import parse_record
 from nervetrack.knowledge import load_knowledge
 from nervetrack.reports.terminal import render, render_regrowth
 
-app = typer.Typer(help="NerveTrack: nerve recovery after lumbar spine surgery.", no_args_is_help=True,
-                  add_completion=False)
+app = typer.Typer(
+    help="NerveTrack: nerve recovery after lumbar spine surgery.", no_args_is_help=True, add_completion=False
+)
 EXIT_BAD_INPUT = 2
 
 
@@ -79,14 +80,22 @@ def sources() -> None:
         table.add_column(column, overflow="fold")
     for source in knowledge.sources.values():
         where = source.file or source.doi or source.url or source.evidence or ""
-        table.add_row(source.id + ("" if source.id in used else " (unused)"), source.title, source.publisher,
-                      str(source.year or ""), where)
+        table.add_row(
+            source.id + ("" if source.id in used else " (unused)"),
+            source.title,
+            source.publisher,
+            str(source.year or ""),
+            where,
+        )
     Console().print(table)
 
 
 @app.command("nerve-regrowth")
 def nerve_regrowth(
-    distance_cm: Annotated[float, typer.Option("--distance-cm", help="Distance from the nerve root to the muscle or skin, in cm.")],
+    distance_cm: Annotated[
+        float,
+        typer.Option("--distance-cm", help="Distance from the nerve root to the muscle or skin, in cm."),
+    ],
 ) -> None:
     """Estimate the time for regrowing nerve fibres to cover a distance, at about 1 mm a day."""
     try:

@@ -3,11 +3,13 @@ triage, ODI scoring and guidance."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 
+from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.guidance import causes_for, discussion_topics, guidance_for
-from nervetrack.domain.knowledge import Knowledge, SymptomScale
+from nervetrack.domain.knowledge import Knowledge, Modifier, SymptomScale
 from nervetrack.domain.model import SYMPTOM_FIELDS, PatientRecord, SymptomStatus
 from nervetrack.domain.odi import score_odi
 from nervetrack.domain.results import (
@@ -24,7 +26,17 @@ from nervetrack.domain.timeline import course_for_patient, phase_at
 from nervetrack.domain.trajectory import Judgement, Series, judge, series_of, status_message
 from nervetrack.domain.triage import Context, evaluate, overall_level
 from nervetrack.domain.validation import check_dates
-from nervetrack.domain.errors import InvalidInput
+
+# How far off course each status is; a flag's mark only ever makes a status worse.
+_SEVERITY = {
+    SymptomStatus.NO_DATA: 0,
+    SymptomStatus.RESOLVED: 0,
+    SymptomStatus.IMPROVING: 0,
+    SymptomStatus.AS_EXPECTED: 1,
+    SymptomStatus.SLOWER_THAN_EXPECTED: 2,
+    SymptomStatus.NOT_IMPROVING: 3,
+    SymptomStatus.WORSENING: 4,
+}
 
 # Statuses that get a "why might this be?" answer.
 _OFF_COURSE = {
@@ -53,7 +65,8 @@ def assess(record: PatientRecord, knowledge: Knowledge, as_of: dt.date | None = 
         scales=knowledge.symptoms,
     )
     flags = evaluate(knowledge, ctx)
-    symptoms = [_symptom(knowledge, record, series[name], days) for name in SYMPTOM_FIELDS]
+    marks = _marks(knowledge, flags)
+    symptoms = [_symptom(knowledge, record, series[name], days, marks.get(name)) for name in SYMPTOM_FIELDS]
     phase = phase_at(knowledge, days)
     level = overall_level(flags)
     statuses = {s.name: s.status for s in symptoms}
@@ -85,10 +98,27 @@ def assess(record: PatientRecord, knowledge: Knowledge, as_of: dt.date | None = 
     )
 
 
-def _symptom(knowledge: Knowledge, record: PatientRecord, series: Series, days: int) -> SymptomResult:
+def _marks(knowledge: Knowledge, flags: list[Flag]) -> dict[str, SymptomStatus]:
+    """The status each flagged symptom must at least have, from the rules' `marks`."""
+    marks: dict[str, SymptomStatus] = {}
+    for flag in flags:
+        mark = knowledge.rules[flag.code].marks
+        if mark:
+            status = SymptomStatus(mark["status"])
+            current = marks.get(mark["symptom"])
+            if current is None or _SEVERITY[status] > _SEVERITY[current]:
+                marks[mark["symptom"]] = status
+    return marks
+
+
+def _symptom(
+    knowledge: Knowledge, record: PatientRecord, series: Series, days: int, mark: SymptomStatus | None
+) -> SymptomResult:
     scale = knowledge.symptoms[series.symptom]
     course = course_for_patient(knowledge, record, series.symptom)
     judgement = judge(scale, course, series, knowledge.grace_days)
+    if judgement is not None and mark is not None and _SEVERITY[mark] > _SEVERITY[judgement.status]:
+        judgement = dataclasses.replace(judgement, status=mark)
     latest = series.latest
     status = judgement.status if judgement else SymptomStatus.NO_DATA
     causes = causes_for(knowledge, series.symptom, status, days) if status in _OFF_COURSE else []
@@ -107,14 +137,16 @@ def _symptom(knowledge: Knowledge, record: PatientRecord, series: Series, days: 
         change=change,
         expected=_expected(scale, judgement, latest.day if latest else days, course.modifiers),
         message=status_message(knowledge, scale, judgement, None if latest is None else latest.value),
-        sources=list(dict.fromkeys(course.sources + message_sources + scale.sources + knowledge.grace_sources)),
+        sources=list(
+            dict.fromkeys(course.sources + message_sources + scale.sources + knowledge.grace_sources)
+        ),
         causes=causes,
         history=[(p.day, p.value) for p in series.points],
     )
 
 
 def _expected(
-    scale: SymptomScale, judgement: Judgement | None, day: int, modifiers: Iterable[object]
+    scale: SymptomScale, judgement: Judgement | None, day: int, modifiers: Iterable[Modifier]
 ) -> Expected | None:
     if judgement is None:
         return None
@@ -130,12 +162,14 @@ def _expected(
         high=high,
         reference=value(judgement.reference),
         reference_kind=judgement.reference_kind,
-        modifiers=[getattr(m, "label") for m in modifiers],
+        modifiers=[m.label for m in modifiers],
     )
 
 
 def _odi(knowledge: Knowledge, record: PatientRecord) -> OdiResult | None:
-    answered = [c for c in record.ordered_checkins() if c.odi is not None and any(a is not None for a in c.odi)]
+    answered = [
+        c for c in record.ordered_checkins() if c.odi is not None and any(a is not None for a in c.odi)
+    ]
     if not answered:
         return None
     latest = answered[-1]

@@ -1,8 +1,8 @@
 """The domain's exceptions.
 
-    NerveTrackError
-     +-- InvalidInput          a record breaks the input contract; carries one Problem per fault
-     +-- KnowledgeError        the knowledge base is inconsistent (unknown source, missing course, ...)
+NerveTrackError
+ +-- InvalidInput          a record breaks the input contract; carries one Problem per fault
+ +-- KnowledgeError        the knowledge base is inconsistent (unknown source, missing course, ...)
 """
 
 from __future__ import annotations

@@ -114,6 +114,7 @@ class Rule:
     causes: tuple[Cited, ...]
     params: Mapping[str, float]
     supersedes: tuple[str, ...] = ()
+    marks: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,32 @@ class Regrowth:
 
 
 @dataclass(frozen=True)
+class ForecastScale:
+    """Forecast parameters of one kind of scale, in burden units (see courses.toml [forecast])."""
+
+    scale: str
+    noise_sd: float
+    baseline_sd: float
+    mild_at_most: float
+    moderate_from: float
+    top: float
+    basis: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ForecastSettings:
+    horizons: Mapping[str, int]
+    max_day: int
+    interval: float
+    grid_points: int
+    grid_span: float
+    scales: Mapping[str, ForecastScale]
+    basis: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Knowledge:
     versions: Mapping[str, str]
     sources: Mapping[str, Source]
@@ -176,6 +203,7 @@ class Knowledge:
     disclaimer: str
     grace_days: int
     grace_sources: tuple[str, ...]
+    forecast: ForecastSettings | None = None
 
     @property
     def version(self) -> str:
@@ -203,13 +231,17 @@ class Knowledge:
             yield f"guidance {item.id}", item.sources
         for cited in self.discuss:
             yield "discuss", cited.sources
-        for cause in self.symptom_causes:
-            yield f"cause {cause.symptom}", cause.sources
+        for symptom_cause in self.symptom_causes:
+            yield f"cause {symptom_cause.symptom}", symptom_cause.sources
         for status, message in self.status_messages.items():
             yield f"status {status}", message.sources
         yield "odi", self.odi.sources
         yield "regrowth", self.regrowth.sources
         yield "judging grace period", self.grace_sources
+        if self.forecast is not None:
+            yield "forecast", self.forecast.sources
+            for fscale in self.forecast.scales.values():
+                yield f"forecast scale {fscale.scale}", fscale.sources
 
 
 def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
@@ -238,6 +270,7 @@ def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
         disclaimer=guidance["disclaimer"]["text"],
         grace_days=courses["judging"]["grace_days"],
         grace_sources=_ids(courses["judging"]),
+        forecast=_forecast(courses["forecast"]) if "forecast" in courses else None,
     )
     check_knowledge(knowledge)
     return knowledge
@@ -344,6 +377,7 @@ def _rule(d: Mapping[str, Any]) -> Rule:
         causes=tuple(_cited(c) for c in d.get("causes", ())),
         params=d.get("params", {}),
         supersedes=tuple(d.get("supersedes", ())),
+        marks=d.get("marks"),
     )
 
 
@@ -386,5 +420,31 @@ def _regrowth(d: Mapping[str, Any]) -> Regrowth:
         mm_per_day=d["mm_per_day"],
         fast_mm_per_day=d["fast_mm_per_day"],
         caveats=tuple(d["caveats"]),
+        sources=_ids(d),
+    )
+
+
+def _forecast(d: Mapping[str, Any]) -> ForecastSettings:
+    scales = {
+        name: ForecastScale(
+            scale=name,
+            noise_sd=v["noise_sd"],
+            baseline_sd=v["baseline_sd"],
+            mild_at_most=v["mild_at_most"],
+            moderate_from=v["moderate_from"],
+            top=v["top"],
+            basis=v["basis"],
+            sources=_ids(v),
+        )
+        for name, v in d["scales"].items()
+    }
+    return ForecastSettings(
+        horizons={k: int(v) for k, v in d["horizons"].items()},
+        max_day=int(d["max_day"]),
+        interval=float(d["interval"]),
+        grid_points=int(d["grid_points"]),
+        grid_span=float(d["grid_span"]),
+        scales=scales,
+        basis=d["basis"],
         sources=_ids(d),
     )

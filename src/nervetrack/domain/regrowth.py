@@ -24,7 +24,12 @@ def regrowth_time(regrowth: Regrowth, distance_cm: float) -> RegrowthEstimate:
     """Estimate how long regrowing axons take to cover `distance_cm`, with its caveats."""
     if not 0 < distance_cm <= MAX_DISTANCE_CM:
         raise InvalidInput(
-            [Problem("distance_cm", f"must be more than 0 and at most {MAX_DISTANCE_CM:.0f} cm (got {distance_cm})")]
+            [
+                Problem(
+                    "distance_cm",
+                    f"must be more than 0 and at most {MAX_DISTANCE_CM:.0f} cm (got {distance_cm})",
+                )
+            ]
         )
     millimetres = distance_cm * 10
     days = millimetres / regrowth.mm_per_day

@@ -65,9 +65,7 @@ def course_for_patient(knowledge: Knowledge, record: PatientRecord, symptom: str
     """Apply every modifier that fits this patient to the population course of `symptom`."""
     base = knowledge.course_for(symptom, record.surgery.procedure.value)
     profile = profile_of(record)
-    applied = tuple(
-        m for m in knowledge.modifiers if symptom in m.symptoms and m.applies(profile)
-    )
+    applied = tuple(m for m in knowledge.modifiers if symptom in m.symptoms and m.applies(profile))
     return _modified(base, applied)
 
 

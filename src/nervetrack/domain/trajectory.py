@@ -96,9 +96,7 @@ def _status(
     return SymptomStatus.NOT_IMPROVING
 
 
-def _worsening(
-    scale: SymptomScale, series: Series, reference: float, burden: float, limit: float
-) -> bool:
+def _worsening(scale: SymptomScale, series: Series, reference: float, burden: float, limit: float) -> bool:
     """Meaningfully worse than before surgery, or than the best value since and outside the usual range."""
     if burden - reference >= scale.mcid_points:
         return True
@@ -106,8 +104,9 @@ def _worsening(
     return bool(earlier) and burden - min(earlier) >= scale.mcid_points and burden > limit
 
 
-def status_message(knowledge: Knowledge, scale: SymptomScale, judgement: Judgement | None,
-                   latest: float | None) -> str:
+def status_message(
+    knowledge: Knowledge, scale: SymptomScale, judgement: Judgement | None, latest: float | None
+) -> str:
     """Fill the status sentence for a symptom from the knowledge base's template."""
     status = judgement.status if judgement else SymptomStatus.NO_DATA
     template = knowledge.status_messages[status.value].text

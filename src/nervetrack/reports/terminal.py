@@ -48,12 +48,19 @@ def render(assessment: Assessment, console: Console) -> None:
         body = [Text(flag.message), Text(f"Why flagged: {flag.evidence}", style="dim")]
         body += [Text(f"Possible cause: {c.text} {_cite(c.sources)}", style="italic") for c in flag.causes]
         body.append(Text(f"Sources: {_cite(flag.sources)}", style="dim"))
-        console.print(Panel(Group(*body), title=f"{flag.level.value.upper()}: {flag.code}",
-                            border_style=LEVEL_STYLE[flag.level].split()[-1]))
+        console.print(
+            Panel(
+                Group(*body),
+                title=f"{flag.level.value.upper()}: {flag.code}",
+                border_style=LEVEL_STYLE[flag.level].split()[-1],
+            )
+        )
     console.print(_symptom_table(a))
     for s in a.symptoms:
         for cause in s.causes:
-            console.print(Text(f"  {s.label} - possible cause: {cause.text} {_cite(cause.sources)}", style="italic"))
+            console.print(
+                Text(f"  {s.label} - possible cause: {cause.text} {_cite(cause.sources)}", style="italic")
+            )
     if a.odi is not None:
         console.print(Text(f"Oswestry: {a.odi.message} {_cite(a.odi.sources)}"))
     console.print(Text("What to focus on now", style="bold underline"))
@@ -62,8 +69,8 @@ def render(assessment: Assessment, console: Console) -> None:
         console.print(Text(f"  - {item.text} {_cite(item.sources)}"))
     if a.discuss_with_surgeon:
         console.print(Text("Options to discuss with your surgeon", style="bold underline"))
-        for item in a.discuss_with_surgeon:
-            console.print(Text(f"  - {item.text} {_cite(item.sources)}"))
+        for topic in a.discuss_with_surgeon:
+            console.print(Text(f"  - {topic.text} {_cite(topic.sources)}"))
     console.print(Text(f"Sources cited: {', '.join(s['id'] for s in a.sources)}", style="dim"))
     console.print(Text(a.disclaimer, style="bold"))
 

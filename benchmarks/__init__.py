@@ -1,0 +1,1 @@
+"""Benchmarks run by `make bench`: each module named *_bench has a main() that prints its ratios."""

@@ -1,0 +1,100 @@
+"""Invariants over random valid inputs (hypothesis)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nervetrack import assess, load_knowledge, parse_record
+from nervetrack.domain.model import RED_FLAG_SIGNS
+
+KNOWLEDGE = load_knowledge()
+SURGERY = dt.date(2025, 6, 1)
+EMERGENCY_SIGNS = [
+    "bladder_problem",
+    "bowel_problem",
+    "saddle_numbness",
+    "sudden_weakness",
+    "chest_pain_or_breathlessness",
+]
+score = st.one_of(st.none(), st.integers(0, 10))
+SCORES = ("leg_pain", "back_pain", "numbness", "tingling", "weakness")
+
+
+@st.composite
+def checkins(draw) -> list[dict]:
+    days = sorted(draw(st.lists(st.integers(0, 900), min_size=1, max_size=8)))
+    out = []
+    for day in days:
+        entry = {"date": (SURGERY + dt.timedelta(days=day)).isoformat()}
+        entry |= {k: draw(score) for k in SCORES}
+        entry["walking_minutes"] = draw(st.one_of(st.none(), st.integers(0, 240)))
+        entry["temperature_c"] = draw(st.one_of(st.none(), st.floats(35.0, 41.0).map(lambda t: round(t, 1))))
+        entry |= {s: draw(st.one_of(st.none(), st.booleans())) for s in RED_FLAG_SIGNS}
+        if draw(st.booleans()):
+            entry["odi"] = draw(st.lists(st.one_of(st.none(), st.integers(0, 5)), min_size=10, max_size=10))
+        out.append(entry)
+    return out
+
+
+@st.composite
+def records(draw) -> dict:
+    data = {
+        "patient": {
+            "id": "h-1",
+            "birth_year": draw(st.integers(1930, 2005)),
+            "diabetes": draw(st.booleans()),
+            "peripheral_neuropathy": draw(st.booleans()),
+            "smoker": draw(st.booleans()),
+        },
+        "surgery": {
+            "date": SURGERY.isoformat(),
+            "procedure": draw(st.sampled_from(sorted(KNOWLEDGE.procedures))),
+            "approach": draw(st.sampled_from(["open", "minimally_invasive", "endoscopic"])),
+            "symptom_duration_weeks": draw(st.one_of(st.none(), st.integers(0, 300))),
+        },
+        "checkins": draw(checkins()),
+    }
+    if draw(st.booleans()):
+        data["baseline"] = {k: draw(score) for k in SCORES} | {"walking_minutes": draw(st.integers(0, 60))}
+    return data
+
+
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(records())
+def test_random_valid_inputs_never_crash_and_cite_known_sources(data):
+    a = assess(parse_record(data), KNOWLEDGE)
+    assert a.triage.level.value in ("routine", "soon", "urgent", "emergency")
+    cited = {s["id"] for s in a.sources}
+    for flag in a.flags:
+        assert set(flag.sources) <= cited
+
+
+@FAST
+@given(records(), st.sampled_from(EMERGENCY_SIGNS))
+def test_adding_any_emergency_sign_yields_emergency(data, sign):
+    data["checkins"][-1][sign] = True
+    assert assess(parse_record(data), KNOWLEDGE).triage.level == "emergency"
+
+
+@FAST
+@given(records(), st.sampled_from(RED_FLAG_SIGNS))
+def test_adding_a_sign_never_lowers_the_triage_level(data, sign):
+    before = assess(parse_record(data), KNOWLEDGE).triage.level
+    data["checkins"][-1][sign] = True
+    after = assess(parse_record(data), KNOWLEDGE).triage.level
+    assert after.rank >= before.rank
+
+
+@FAST
+@given(records(), st.floats(38.4, 42.0))
+def test_adding_a_fever_never_lowers_the_triage_level(data, temperature):
+    before = assess(parse_record(data), KNOWLEDGE).triage.level
+    data["checkins"][-1]["temperature_c"] = round(temperature, 1)
+    after = assess(parse_record(data), KNOWLEDGE).triage.level
+    assert after.rank >= max(before.rank, 2)

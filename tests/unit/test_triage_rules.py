@@ -1,0 +1,227 @@
+"""Clinical vignettes for every flag code, written from the sources, including cases that must not flag."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.records import TYPICAL_BASELINE, checkin, record
+
+B = TYPICAL_BASELINE
+
+
+def codes(assessment) -> set[str]:
+    return {f.code for f in assessment.flags}
+
+
+# --- emergency ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("sign", ["bladder_problem", "bowel_problem", "saddle_numbness"])
+def test_new_bladder_bowel_or_saddle_sign_is_cauda_equina_emergency(run, sign):
+    a = run(record(checkin(5, leg_pain=3, **{sign: True}), baseline=B))
+    assert "cauda_equina" in codes(a)
+    assert a.triage.level == "emergency"
+
+
+def test_cauda_equina_sign_on_an_earlier_checkin_only_is_not_judged_now(run):
+    a = run(record(checkin(5, bladder_problem=True), checkin(9, leg_pain=2), baseline=B))
+    assert "cauda_equina" not in codes(a)
+
+
+def test_reported_sudden_weakness_is_an_emergency(run):
+    a = run(record(checkin(20, weakness=3, sudden_weakness=True), baseline=B))
+    assert "rapid_weakness" in codes(a)
+    assert a.triage.level == "emergency"
+
+
+def test_weakness_rising_three_points_within_two_weeks_is_rapid_weakness(run):
+    a = run(record(checkin(30, weakness=2), checkin(38, weakness=6), baseline=B))
+    assert "rapid_weakness" in codes(a)
+
+
+def test_weakness_rising_slowly_over_months_is_not_rapid_weakness(run):
+    a = run(record(checkin(30, weakness=2), checkin(100, weakness=5), baseline=B))
+    assert "rapid_weakness" not in codes(a)
+    assert "weakness_not_improving" in codes(a)
+
+
+def test_new_weakness_in_first_days_compared_with_baseline_is_rapid_weakness(run):
+    a = run(record(checkin(2, weakness=7), baseline={**B, "weakness": 1}))
+    assert "rapid_weakness" in codes(a)
+
+
+def test_chest_pain_or_breathlessness_is_pulmonary_embolism_emergency(run):
+    a = run(record(checkin(8, chest_pain_or_breathlessness=True), baseline=B))
+    assert codes(a) == {"pulmonary_embolism"}
+    assert a.triage.level == "emergency"
+
+
+def test_severe_new_pain_with_new_numbness_in_first_fortnight_is_hematoma_emergency(run):
+    a = run(record(checkin(2, leg_pain=3, numbness=4), checkin(4, leg_pain=9, numbness=7), baseline=B))
+    assert "spinal_hematoma" in codes(a)
+    assert a.triage.level == "emergency"
+
+
+def test_severe_pain_without_new_deficit_is_not_hematoma(run):
+    a = run(record(checkin(2, leg_pain=3, numbness=5), checkin(4, leg_pain=9, numbness=5), baseline=B))
+    assert "spinal_hematoma" not in codes(a)
+
+
+# --- urgent ------------------------------------------------------------------------------------------
+def test_fever_over_383_with_chills_is_wound_infection(run):
+    a = run(record(checkin(10, temperature_c=38.8, chills=True), baseline=B))
+    assert codes(a) == {"wound_infection"}
+    assert a.triage.level == "urgent"
+
+
+def test_red_and_draining_wound_without_fever_is_wound_infection(run):
+    a = run(record(checkin(10, temperature_c=36.9, wound_redness=True, wound_drainage=True), baseline=B))
+    assert "wound_infection" in codes(a)
+
+
+def test_fever_of_exactly_383_with_chills_is_not_over_the_threshold(run):
+    a = run(record(checkin(1, temperature_c=38.3, chills=True), baseline=B))
+    assert "wound_infection" not in codes(a)
+
+
+def test_fever_above_38_after_day_three_is_urgent_fever(run):
+    a = run(record(checkin(6, temperature_c=38.1), baseline=B))
+    assert codes(a) == {"fever"}
+    assert a.triage.level == "urgent"
+
+
+def test_mild_temperature_on_the_first_day_does_not_flag(run):
+    a = run(record(checkin(1, temperature_c=38.1, leg_pain=4), baseline=B))
+    assert "fever" not in codes(a)
+
+
+def test_calf_pain_or_swelling_is_deep_vein_thrombosis(run):
+    a = run(record(checkin(9, calf_pain_swelling=True), baseline=B))
+    assert codes(a) == {"deep_vein_thrombosis"}
+    assert a.triage.level == "urgent"
+
+
+def test_headache_when_upright_is_csf_leak(run):
+    a = run(record(checkin(12, headache_when_upright=True), baseline=B))
+    assert codes(a) == {"csf_leak"}
+
+
+# --- soon --------------------------------------------------------------------------------------------
+def test_redness_alone_is_a_wound_concern_to_review(run):
+    a = run(record(checkin(9, wound_redness=True, temperature_c=37.0), baseline=B))
+    assert codes(a) == {"wound_concern"}
+    assert a.triage.level == "soon"
+
+
+def test_leg_pain_relieved_then_back_is_pain_returned_with_recurrence_as_cause(run):
+    a = run(record(checkin(7, leg_pain=2), checkin(21, leg_pain=1), checkin(50, leg_pain=7), baseline=B))
+    assert "pain_returned" in codes(a)
+    flag = next(f for f in a.flags if f.code == "pain_returned")
+    assert any("herniate" in c.text for c in flag.causes)
+    leg = next(s for s in a.symptoms if s.name == "leg_pain")
+    assert leg.status == "worsening"
+
+
+def test_leg_pain_that_never_eased_is_not_pain_returned(run):
+    a = run(record(checkin(7, leg_pain=7), checkin(21, leg_pain=8), baseline=B))
+    assert "pain_returned" not in codes(a)
+
+
+def test_leg_pain_unchanged_at_three_months_is_no_improvement(run):
+    a = run(record(checkin(14, leg_pain=7), checkin(95, leg_pain=7), baseline=B))
+    assert "no_improvement_3_months" in codes(a)
+    flag = next(f for f in a.flags if f.code == "no_improvement_3_months")
+    assert any("decompression" in c.text for c in flag.causes)
+    assert a.discuss_with_surgeon, "stalled recovery lists what to discuss with the surgeon"
+
+
+def test_leg_pain_unchanged_before_three_months_is_too_early_to_judge(run):
+    a = run(record(checkin(14, leg_pain=7), checkin(80, leg_pain=7), baseline=B))
+    assert "no_improvement_3_months" not in codes(a)
+
+
+def test_leg_pain_clearly_better_at_three_months_does_not_flag(run):
+    a = run(record(checkin(95, leg_pain=4), baseline=B))
+    assert "no_improvement_3_months" not in codes(a)
+
+
+def test_mild_leg_pain_at_three_months_does_not_flag_even_from_a_low_baseline(run):
+    a = run(record(checkin(100, leg_pain=2), baseline={**B, "leg_pain": 2}))
+    assert "no_improvement_3_months" not in codes(a)
+
+
+def test_leg_pain_still_present_at_week_two_is_normal(run):
+    # 10-20% keep leg pain until the nerve settles (art-root-healing).
+    a = run(record(checkin(3, leg_pain=7), checkin(14, leg_pain=7), baseline=B))
+    assert a.triage.level == "routine"
+    leg = next(s for s in a.symptoms if s.name == "leg_pain")
+    assert leg.status == "as_expected"
+
+
+def test_weakness_unchanged_after_six_weeks_flags_review(run):
+    a = run(record(checkin(10, weakness=4), checkin(45, weakness=4), baseline=B))
+    assert "weakness_not_improving" in codes(a)
+
+
+def test_weakness_worse_than_before_surgery_after_six_weeks_flags_review(run):
+    a = run(record(checkin(50, weakness=2), baseline={**B, "weakness": 0}))
+    assert "weakness_not_improving" in codes(a)
+
+
+def test_weakness_unchanged_at_four_weeks_is_still_early(run):
+    a = run(record(checkin(28, weakness=4), baseline=B))
+    assert "weakness_not_improving" not in codes(a)
+
+
+def test_weakness_clearly_better_after_six_weeks_does_not_flag(run):
+    a = run(record(checkin(50, weakness=1), baseline=B))
+    assert "weakness_not_improving" not in codes(a)
+
+
+def test_rising_numbness_flags_worsening(run):
+    a = run(record(checkin(10, numbness=3), checkin(30, numbness=4), checkin(60, numbness=6), baseline=B))
+    assert "numbness_worsening" in codes(a)
+
+
+def test_normal_early_numbness_does_not_flag(run):
+    a = run(record(checkin(5, numbness=6), checkin(12, numbness=5), baseline=B))
+    assert a.flags == []
+    numb = next(s for s in a.symptoms if s.name == "numbness")
+    assert numb.status in ("as_expected", "improving")
+
+
+def test_numbness_beyond_six_months_flags_review(run):
+    a = run(record(checkin(200, numbness=3), baseline=B))
+    assert "numbness_persistent" in codes(a)
+
+
+def test_numbness_at_five_months_does_not_flag_as_persistent(run):
+    a = run(record(checkin(150, numbness=3), baseline=B))
+    assert "numbness_persistent" not in codes(a)
+
+
+@pytest.mark.parametrize("symptom", ["numbness", "weakness"])
+def test_deficit_past_a_year_is_possibly_permanent_and_supersedes_persistent(run, symptom):
+    a = run(record(checkin(400, **{symptom: 2}), baseline=B))
+    assert "possible_permanent_deficit" in codes(a)
+    assert "numbness_persistent" not in codes(a)
+
+
+def test_fully_recovered_patient_past_a_year_has_no_flags(run):
+    a = run(record(checkin(400, leg_pain=0, back_pain=1, numbness=0, tingling=0, weakness=0), baseline=B))
+    assert a.flags == []
+    assert a.triage.level == "routine"
+
+
+# --- composition -------------------------------------------------------------------------------------
+def test_triage_level_is_the_most_severe_flag(run):
+    a = run(record(checkin(9, calf_pain_swelling=True, wound_redness=True, bowel_problem=True), baseline=B))
+    assert a.triage.level == "emergency"
+    assert a.flags[0].level == "emergency"
+    assert {"cauda_equina", "deep_vein_thrombosis", "wound_concern"} <= codes(a)
+
+
+def test_every_flag_cites_sources_and_records_its_rule_version(run, knowledge):
+    a = run(record(checkin(9, calf_pain_swelling=True, headache_when_upright=True), baseline=B))
+    for flag in a.flags:
+        assert flag.sources and all(s in knowledge.sources for s in flag.sources)
+        assert flag.rule_version == knowledge.versions["rules"]
+        assert flag.causes and flag.evidence
