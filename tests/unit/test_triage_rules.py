@@ -65,6 +65,18 @@ def test_severe_pain_without_new_deficit_is_not_hematoma(run):
     assert "spinal_hematoma" not in codes(a)
 
 
+def test_fever_with_new_numbness_is_an_emergency_for_possible_abscess(run):
+    a = run(record(checkin(10, numbness=3), checkin(16, numbness=6, temperature_c=38.4), baseline=B))
+    assert "fever_with_new_deficit" in codes(a)
+    assert a.triage.level == "emergency"
+
+
+def test_fever_with_stable_numbness_is_not_an_abscess_emergency(run):
+    a = run(record(checkin(10, numbness=5), checkin(16, numbness=5, temperature_c=38.4), baseline=B))
+    assert "fever_with_new_deficit" not in codes(a)
+    assert a.triage.level == "urgent"
+
+
 # --- urgent ------------------------------------------------------------------------------------------
 def test_fever_over_383_with_chills_is_wound_infection(run):
     a = run(record(checkin(10, temperature_c=38.8, chills=True), baseline=B))

@@ -68,6 +68,17 @@ def _spinal_hematoma(ctx: Context, p: Mapping[str, float]) -> str | None:
     return None
 
 
+def _fever_with_new_deficit(ctx: Context, p: Mapping[str, float]) -> str | None:
+    temp = ctx.latest.temperature_c if ctx.latest else None
+    if temp is None or temp < p["fever_c"]:
+        return None
+    rises = [(s, _rise(ctx, s, p["within_days"])) for s in ("weakness", "numbness")]
+    new = [s for s, r in rises if r and r[1] - r[0] >= p["deficit_rise_points"]]
+    if ctx.sign("sudden_weakness"):
+        new.append("sudden weakness")
+    return f"temperature {temp:.1f} C with new {' and '.join(new)}" if new else None
+
+
 def _wound_infection(ctx: Context, p: Mapping[str, float]) -> str | None:
     temp = ctx.latest.temperature_c if ctx.latest else None
     redness, drainage = ctx.sign("wound_redness"), ctx.sign("wound_drainage")
@@ -165,9 +176,7 @@ def _possible_permanent_deficit(ctx: Context, p: Mapping[str, float]) -> str | N
     if ctx.day < p["from_day"]:
         return None
     present = {
-        s: v
-        for s in ("numbness", "weakness")
-        if (v := ctx.latest_value(s)) is not None and v >= p["present_at"]
+        s: v for s in ("numbness", "weakness") if (v := ctx.latest_value(s)) is not None and v >= p["present_at"]
     }
     if not present:
         return None
@@ -179,6 +188,7 @@ CHECKS: dict[str, Check] = {
     "rapid_weakness": _rapid_weakness,
     "pulmonary_embolism": _pulmonary_embolism,
     "spinal_hematoma": _spinal_hematoma,
+    "fever_with_new_deficit": _fever_with_new_deficit,
     "wound_infection": _wound_infection,
     "fever": _fever,
     "deep_vein_thrombosis": _deep_vein_thrombosis,
