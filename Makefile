@@ -16,7 +16,7 @@ $(BIN)/nervetrack: pyproject.toml
 install: $(BIN)/nervetrack
 
 run: install
-	$(BIN)/nervetrack demo
+	$(BIN)/nervetrack serve --demo --host 127.0.0.1 --port $(PORT) --data-dir ./data
 
 lint: install
 	$(BIN)/ruff check src tests

@@ -114,3 +114,147 @@ def demo() -> None:
     console = Console()
     for record in demo_records():
         render(assess_record(record, knowledge), console)
+
+
+@app.command("forecast-cohort")
+def forecast_cohort(
+    from_json: Annotated[
+        Path | None, typer.Option("--from-json", help="Read input-contract JSON files from this directory.")
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Directory for the SQLite database (default ./data).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write every forecast to this JSON file.")] = None,
+) -> None:
+    """Re-forecast every patient in the database (or in --from-json DIR), with a progress bar."""
+    from rich.progress import Progress
+
+    from nervetrack.services.forecasts import FORECAST_SYMPTOMS, forecast_all
+
+    records = _forecast_records_from(from_json, data_dir)
+    with Progress(console=Console(stderr=True)) as progress:
+        task = progress.add_task("forecasting", total=len(records) * len(FORECAST_SYMPTOMS))
+        forecasts = forecast_all(load_knowledge(), records, lambda n: progress.advance(task, n))
+    if out is not None:
+        out.write_text(json.dumps(forecasts, indent=2), encoding="utf-8")
+    table = Table(title=f"Forecasts for {len(records)} patients")
+    for column in ("symptom", "median 12-month value", "moderate or worse at 12 months", "mild within 2 years"):
+        table.add_column(column)
+    for symptom in FORECAST_SYMPTOMS:
+        rows = [f[symptom] for f in forecasts.values()]
+        if not rows:
+            continue
+        values = sorted(r["expected_at"]["12m"]["value"] for r in rows)
+        moderate = sum(r["p_moderate_or_worse_12m"] for r in rows) / len(rows)
+        mild = sum(r["days_to_mild"] is not None for r in rows) / len(rows)
+        table.add_row(symptom, f"{values[len(values) // 2]:g}", f"{moderate:.0%} (expected)", f"{mild:.0%}")
+    Console().print(table)
+
+
+def _forecast_records_from(from_json: Path | None, data_dir: Path | None) -> list[Any]:
+    if from_json is None:
+        from nervetrack.services.forecasts import all_patient_records
+
+        return all_patient_records(_upgraded_uow(_settings(data_dir)))
+    if not from_json.is_dir():
+        _fail([f"--from-json: {from_json} is not a directory"])
+    records, problems = [], []
+    for path in sorted(from_json.glob("*.json")):
+        try:
+            records.append(parse_record(_read_json(str(path))))
+        except InvalidInput as error:
+            problems += [f"{path.name}: {p}" for p in error.problems]
+    if problems:
+        _fail(problems)
+    return records
+
+
+db_app = typer.Typer(help="The database: schema upgrades.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens for clinic systems.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+DataDirOption = Annotated[
+    Path | None, typer.Option("--data-dir", help="Directory for the SQLite database (default ./data).")
+]
+
+
+def _settings(data_dir: Path | None = None, **overrides: Any) -> Any:
+    from nervetrack.config import Settings
+
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if data_dir is not None:
+        values["data_dir"] = data_dir
+    return Settings(**values)
+
+
+def _upgraded_engine(settings: Any) -> Any:
+    from sqlalchemy.exc import OperationalError
+
+    from nervetrack.adapters.db.engine import make_engine
+    from nervetrack.adapters.db.migrate import upgrade
+
+    engine = make_engine(settings)
+    try:
+        upgrade(engine)
+    except OperationalError as error:
+        _fail([f"database: cannot upgrade the schema ({type(error.orig).__name__})"])
+    return engine
+
+
+def _upgraded_uow(settings: Any) -> Any:
+    from nervetrack.adapters.db.engine import make_session_factory
+    from nervetrack.services.unit_of_work import UnitOfWork
+
+    return UnitOfWork(make_session_factory(_upgraded_engine(settings)))
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDirOption = None) -> None:
+    """Upgrade the database schema in place to the newest revision (no data is lost)."""
+    from nervetrack.adapters.db.migrate import current_revision
+
+    engine = _upgraded_engine(_settings(data_dir))
+    typer.echo(f"database schema at revision {current_revision(engine)}")
+
+
+@token_app.command("create")
+def token_create(
+    clinic: Annotated[int, typer.Option("--clinic", help="The clinic's id.")],
+    name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "clinic system",
+    data_dir: DataDirOption = None,
+) -> None:
+    """Create an API token for a clinic's system and print it (shown only once)."""
+    from nervetrack.services.errors import NotFound
+    from nervetrack.services.tokens import create_api_token
+
+    try:
+        issued = create_api_token(_upgraded_uow(_settings(data_dir)), clinic, name)
+    except NotFound as error:
+        _fail([f"--clinic: {error}"])
+    typer.echo(issued.secret)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="Address to listen on (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port to listen on (default 8000).")] = None,
+    data_dir: DataDirOption = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Seed demo data and print the demo login.")] = False,
+) -> None:
+    """Run the web service (patients' check-ins, the clinicians' dashboard, the JSON API)."""
+    import uvicorn
+
+    from nervetrack.web.app import create_app
+
+    settings = _settings(data_dir, host=host, port=port)
+    uow = _upgraded_uow(settings)
+    if demo:
+        from nervetrack.services.demo_seed import seed_demo
+
+        login = seed_demo(uow).demo
+        Console(highlight=False).print(
+            f"[bold]Demo clinician login[/bold] at http://{settings.host}:{settings.port}/login\n"
+            f"  email:    {login.email}\n  password: {login.password}"
+        )
+    # No access log: URLs can carry patient ids and link secrets.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from nervetrack.domain.errors import InvalidInput
+from nervetrack.domain.forecast import forecast_for_record
 from nervetrack.domain.guidance import causes_for, discussion_topics, guidance_for
 from nervetrack.domain.knowledge import Knowledge, Modifier, SymptomScale
 from nervetrack.domain.model import SYMPTOM_FIELDS, PatientRecord, SymptomStatus
@@ -46,8 +48,15 @@ _OFF_COURSE = {
 }
 
 
-def assess(record: PatientRecord, knowledge: Knowledge, as_of: dt.date | None = None) -> Assessment:
-    """Assess one patient's recovery on `as_of` (default: the record's own as_of or last check-in)."""
+def assess(
+    record: PatientRecord, knowledge: Knowledge, as_of: dt.date | None = None, *, forecast: bool = True
+) -> Assessment:
+    """Assess one patient's recovery on `as_of` (default: the record's own as_of or last check-in).
+
+    `forecast=False` leaves out the personalised forecasts: triage, statuses and guidance are the same,
+    at a fraction of the cost (used where only alerts are needed, such as storing a check-in).
+    """
+    use = knowledge if forecast else dataclasses.replace(knowledge, forecast=None)
     if as_of is not None:
         record = record.model_copy(update={"as_of": as_of})
     problems = check_dates(record)
@@ -55,8 +64,8 @@ def assess(record: PatientRecord, knowledge: Knowledge, as_of: dt.date | None = 
         raise InvalidInput(problems)
     day_of_assessment = record.effective_as_of()
     days = (day_of_assessment - record.surgery.date).days
-    series = {name: series_of(record, name) for name in SYMPTOM_FIELDS}
     checkins = record.ordered_checkins()
+    series = {name: series_of(record, name, checkins) for name in SYMPTOM_FIELDS}
     ctx = Context(
         record=record,
         day=days,
@@ -66,13 +75,13 @@ def assess(record: PatientRecord, knowledge: Knowledge, as_of: dt.date | None = 
     )
     flags = evaluate(knowledge, ctx)
     marks = _marks(knowledge, flags)
-    symptoms = [_symptom(knowledge, record, series[name], days, marks.get(name)) for name in SYMPTOM_FIELDS]
+    symptoms = [_symptom(use, record, series[name], days, marks.get(name)) for name in SYMPTOM_FIELDS]
     phase = phase_at(knowledge, days)
     level = overall_level(flags)
     statuses = {s.name: s.status for s in symptoms}
     guidance = guidance_for(knowledge, record, phase.code, statuses)
     discuss = discussion_topics(knowledge, flags)
-    odi = _odi(knowledge, record)
+    odi = _odi(use, record)
     cited = _all_cited(flags, symptoms, guidance, discuss, odi, phase.sources)
     return Assessment(
         patient_id=record.patient.id,
@@ -137,12 +146,15 @@ def _symptom(
         change=change,
         expected=_expected(scale, judgement, latest.day if latest else days, course.modifiers),
         message=status_message(knowledge, scale, judgement, None if latest is None else latest.value),
-        sources=list(
-            dict.fromkeys(course.sources + message_sources + scale.sources + knowledge.grace_sources)
-        ),
+        sources=list(dict.fromkeys(course.sources + message_sources + scale.sources + knowledge.grace_sources)),
         causes=causes,
         history=[(p.day, p.value) for p in series.points],
+        forecast=_forecast(knowledge, record, series.symptom),
     )
+
+
+def _forecast(knowledge: Knowledge, record: PatientRecord, symptom: str) -> dict[str, Any] | None:
+    return None if knowledge.forecast is None else forecast_for_record(knowledge, record, symptom)
 
 
 def _expected(
@@ -167,9 +179,7 @@ def _expected(
 
 
 def _odi(knowledge: Knowledge, record: PatientRecord) -> OdiResult | None:
-    answered = [
-        c for c in record.ordered_checkins() if c.odi is not None and any(a is not None for a in c.odi)
-    ]
+    answered = [c for c in record.ordered_checkins() if c.odi is not None and any(a is not None for a in c.odi)]
     if not answered:
         return None
     latest = answered[-1]
@@ -191,6 +201,7 @@ def _odi(knowledge: Knowledge, record: PatientRecord) -> OdiResult | None:
         date=latest.date,
         message=message,
         sources=list(knowledge.odi.sources),
+        forecast=_forecast(knowledge, record, "odi"),
     )
 
 
@@ -208,9 +219,11 @@ def _all_cited(
         cited.update(s for c in flag.causes for s in c.sources)
     for symptom in symptoms:
         cited.update(symptom.sources)
+        cited.update(symptom.forecast["sources"] if symptom.forecast else ())
         cited.update(s for c in symptom.causes for s in c.sources)
     for item in [*guidance, *discuss]:
         cited.update(item.sources)
     if odi is not None:
         cited.update(odi.sources)
+        cited.update(odi.forecast["sources"] if odi.forecast else ())
     return cited

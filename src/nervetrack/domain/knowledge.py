@@ -180,6 +180,10 @@ class ForecastSettings:
     scales: Mapping[str, ForecastScale]
     basis: str
     sources: tuple[str, ...]
+    stalled_share: float = 0.0
+    stalled_plateau: float = 1.0
+    stalled_plateau_sd: float = 0.3
+    noise_prior_weight: float = 4.0
 
 
 @dataclass(frozen=True)
@@ -447,4 +451,8 @@ def _forecast(d: Mapping[str, Any]) -> ForecastSettings:
         scales=scales,
         basis=d["basis"],
         sources=_ids(d),
+        stalled_share=float(d.get("stalled_share", 0.0)),
+        stalled_plateau=float(d.get("stalled_plateau", 1.0)),
+        stalled_plateau_sd=float(d.get("stalled_plateau_sd", 0.3)),
+        noise_prior_weight=float(d.get("noise_prior_weight", 4.0)),
     )

@@ -109,9 +109,7 @@ class Surgery(BaseModel):
     date: dt.date
     procedure: Procedure
     approach: Approach = Approach.OPEN
-    levels: list[Annotated[str, Field(pattern=r"^(T1[0-2]|L[1-5])-(L[1-5]|S1)$")]] = Field(
-        default_factory=list
-    )
+    levels: list[Annotated[str, Field(pattern=r"^(T1[0-2]|L[1-5])-(L[1-5]|S1)$")]] = Field(default_factory=list)
     symptom_duration_weeks: Annotated[float, Field(ge=0, le=1040)] | None = None
 
 

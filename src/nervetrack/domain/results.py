@@ -95,6 +95,7 @@ class OdiResult(BaseModel):
     date: dt.date | None
     message: str
     sources: list[str]
+    forecast: dict[str, Any] | None = None
 
 
 class Assessment(BaseModel):

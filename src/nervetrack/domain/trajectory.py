@@ -6,15 +6,18 @@ Meaningful change follows the published minimal important differences (ostelo-20
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from nervetrack.domain.knowledge import Knowledge, SymptomScale
-from nervetrack.domain.model import SYMPTOM_FIELDS, PatientRecord, SymptomStatus
+from nervetrack.domain.model import SYMPTOM_FIELDS, CheckIn, PatientRecord, SymptomStatus
 from nervetrack.domain.timeline import PatientCourse
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(NamedTuple):
+    """One rating: days after surgery and value (a tuple: series hold many of them)."""
+
     day: int
     value: float
 
@@ -35,14 +38,16 @@ class Series:
         return tuple(p for p in self.points if p.day < day)
 
 
-def series_of(record: PatientRecord, symptom: str) -> Series:
-    """Collect the known values of `symptom` from the baseline and every check-in."""
+def series_of(record: PatientRecord, symptom: str, ordered: Sequence[CheckIn] | None = None) -> Series:
+    """Collect the known values of `symptom` from the baseline and every check-in (pass `ordered` to reuse
+    an already date-sorted list of check-ins)."""
     surgery_day = record.surgery.date
     baseline = record.baseline.value_of(symptom) if record.baseline else None
+    field = SYMPTOM_FIELDS[symptom]
     points = tuple(
-        Point((c.date - surgery_day).days, value)
-        for c in record.ordered_checkins()
-        if (value := c.value_of(symptom)) is not None
+        Point((c.date - surgery_day).days, float(value))
+        for c in (record.ordered_checkins() if ordered is None else ordered)
+        if (value := getattr(c, field)) is not None
     )
     return Series(symptom, baseline, points)
 
@@ -64,9 +69,7 @@ def reference_burden(scale: SymptomScale, series: Series) -> tuple[float, str]:
     return scale.burden(scale.typical_baseline), "typical"
 
 
-def judge(
-    scale: SymptomScale, course: PatientCourse, series: Series, grace_days: int = 0
-) -> Judgement | None:
+def judge(scale: SymptomScale, course: PatientCourse, series: Series, grace_days: int = 0) -> Judgement | None:
     """Place the latest value on the expected course and name its status; None without data."""
     latest = series.latest
     if latest is None:
@@ -81,9 +84,7 @@ def judge(
     return Judgement(status, reference, kind, expected, low, high)
 
 
-def _status(
-    scale: SymptomScale, series: Series, reference: float, burden: float, limit: float
-) -> SymptomStatus:
+def _status(scale: SymptomScale, series: Series, reference: float, burden: float, limit: float) -> SymptomStatus:
     if burden <= scale.resolved_at:
         return SymptomStatus.RESOLVED
     if _worsening(scale, series, reference, burden, limit):
@@ -104,9 +105,7 @@ def _worsening(scale: SymptomScale, series: Series, reference: float, burden: fl
     return bool(earlier) and burden - min(earlier) >= scale.mcid_points and burden > limit
 
 
-def status_message(
-    knowledge: Knowledge, scale: SymptomScale, judgement: Judgement | None, latest: float | None
-) -> str:
+def status_message(knowledge: Knowledge, scale: SymptomScale, judgement: Judgement | None, latest: float | None) -> str:
     """Fill the status sentence for a symptom from the knowledge base's template."""
     status = judgement.status if judgement else SymptomStatus.NO_DATA
     template = knowledge.status_messages[status.value].text

@@ -54,9 +54,7 @@ def check_dates(record: PatientRecord) -> list[Problem]:
     surgery_day = record.surgery.date
     as_of = record.effective_as_of()
     if record.as_of is not None and record.as_of < surgery_day:
-        problems.append(
-            Problem("as_of", f"must be on or after the surgery date {surgery_day} (got {record.as_of})")
-        )
+        problems.append(Problem("as_of", f"must be on or after the surgery date {surgery_day} (got {record.as_of})"))
     for index, checkin in enumerate(record.checkins):
         problems.extend(_checkin_date_problems(index, checkin, surgery_day, as_of))
     age = surgery_day.year - record.patient.birth_year
@@ -71,9 +69,7 @@ def check_dates(record: PatientRecord) -> list[Problem]:
     return problems
 
 
-def _checkin_date_problems(
-    index: int, checkin: CheckIn, surgery_day: dt.date, as_of: dt.date
-) -> list[Problem]:
+def _checkin_date_problems(index: int, checkin: CheckIn, surgery_day: dt.date, as_of: dt.date) -> list[Problem]:
     path = f"checkins[{index}].date"
     if checkin.date < surgery_day:
         return [Problem(path, f"must be on or after the surgery date {surgery_day} (got {checkin.date})")]

@@ -58,11 +58,12 @@ def render(assessment: Assessment, console: Console) -> None:
     console.print(_symptom_table(a))
     for s in a.symptoms:
         for cause in s.causes:
-            console.print(
-                Text(f"  {s.label} - possible cause: {cause.text} {_cite(cause.sources)}", style="italic")
-            )
+            console.print(Text(f"  {s.label} - possible cause: {cause.text} {_cite(cause.sources)}", style="italic"))
     if a.odi is not None:
         console.print(Text(f"Oswestry: {a.odi.message} {_cite(a.odi.sources)}"))
+    forecasts = _forecast_table(a)
+    if forecasts.row_count:
+        console.print(forecasts)
     console.print(Text("What to focus on now", style="bold underline"))
     console.print(Text(f"  {a.phase.focus} {_cite(a.phase.sources)}"))
     for item in a.guidance:
@@ -90,6 +91,46 @@ def _symptom_table(a: Assessment) -> Table:
             s.message,
         )
     return table
+
+
+def _forecast_table(a: Assessment) -> Table:
+    """Each symptom's personalised forecast: middle value and 80% range at fixed times, time to mild."""
+    rows = [(s.label, s.forecast) for s in a.symptoms]
+    # Mild = 2/10 or less, 24+ walking minutes, ODI 20% or less; "Mod+" = still 4/10 or more (courses.toml).
+    if a.odi is not None:
+        rows.append(("Disability (Oswestry)", a.odi.forecast))
+    table = Table(
+        title="Forecast for this patient (middle value, 80% range)",
+        caption="Ranges include how much one rating varies and narrow as check-ins come in. Mild: 2/10 or "
+        "less, walking 24+ min, ODI 20% or less. Mod+ 12 mo: chance of still 4/10 or more (walking under "
+        "18 min, ODI over 20%).",
+    )
+    for column in ("Symptom", "Used", "6 wk", "3 mo", "6 mo", "12 mo", "Mild by day", "Mod+ 12 mo"):
+        table.add_column(column, overflow="fold")
+    for label, forecast in rows:
+        if not forecast:
+            continue
+        digits = 1 if forecast["unit"] == "0-10" else 0
+        cells = [_range(forecast["expected_at"][h], digits) for h in ("6w", "3m", "6m", "12m")]
+        table.add_row(
+            label,
+            str(forecast["checkins_used"]),
+            *cells,
+            _mild(forecast["days_to_mild"]),
+            f"{forecast['p_moderate_or_worse_12m']:.0%}",
+        )
+    return table
+
+
+def _range(cell: dict[str, float], digits: int) -> str:
+    return f"{cell['value']:.{digits}f} ({cell['low']:.0f}-{cell['high']:.0f})"
+
+
+def _mild(days: dict[str, int | None] | None) -> str:
+    if days is None:
+        return "> 2 years"
+    high = "730+" if days["high"] is None else str(days["high"])
+    return f"{days['value']} ({days['low']}-{high})"
 
 
 def render_regrowth(estimate: RegrowthEstimate, console: Console) -> None:

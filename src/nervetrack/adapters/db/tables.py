@@ -1,0 +1,189 @@
+"""The database tables, as SQLAlchemy 2 typed declarative models.
+
+A patient row carries a denormalised summary (current triage level, open-alert rank, last check-in date)
+updated in the same transaction as each check-in and acknowledgement, so the dashboard reads one table.
+Audit events name who did what to which row, never the health data itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _tz() -> DateTime:
+    return DateTime(timezone=True)
+
+
+class Clinic(Base):
+    __tablename__ = "clinic"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(_tz())
+
+
+class Clinician(Base):
+    __tablename__ = "clinician"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(_tz())
+
+    clinic: Mapped[Clinic] = relationship()
+
+
+class Patient(Base):
+    __tablename__ = "patient"
+    __table_args__ = (
+        UniqueConstraint("clinic_id", "ref"),
+        Index("ix_patient_dashboard", "clinic_id", "open_alert_rank", "last_checkin_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    ref: Mapped[str] = mapped_column(String(64))
+    birth_year: Mapped[int] = mapped_column(Integer)
+    sex: Mapped[str] = mapped_column(String(16))
+    diabetes: Mapped[bool] = mapped_column(Boolean)
+    peripheral_neuropathy: Mapped[bool] = mapped_column(Boolean)
+    smoker: Mapped[bool] = mapped_column(Boolean)
+    baseline: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(_tz())
+    current_level: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    open_alert_rank: Mapped[int] = mapped_column(Integer, default=0)
+    last_checkin_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+    surgery: Mapped[Surgery] = relationship(back_populates="patient", uselist=False)
+
+
+class Surgery(Base):
+    __tablename__ = "surgery"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), unique=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    procedure: Mapped[str] = mapped_column(String(32), index=True)
+    approach: Mapped[str] = mapped_column(String(32))
+    levels: Mapped[list[str]] = mapped_column(JSON)
+    symptom_duration_weeks: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+    patient: Mapped[Patient] = relationship(back_populates="surgery")
+
+
+class Checkin(Base):
+    __tablename__ = "checkin"
+    __table_args__ = (UniqueConstraint("patient_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    leg_pain: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    back_pain: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    numbness: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    tingling: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    weakness: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    walking_minutes: Mapped[float | None] = mapped_column(Float, nullable=True)
+    temperature_c: Mapped[float | None] = mapped_column(Float, nullable=True)
+    chills: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    bladder_problem: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    bowel_problem: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    saddle_numbness: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    sudden_weakness: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    wound_redness: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    wound_drainage: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    calf_pain_swelling: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    chest_pain_or_breathlessness: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    headache_when_upright: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    odi: Mapped[list[int | None] | None] = mapped_column(JSON, nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    triage_level: Mapped[str] = mapped_column(String(16))
+    assessment: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submitted_at: Mapped[dt.datetime] = mapped_column(_tz())
+
+
+class Alert(Base):
+    __tablename__ = "alert"
+    __table_args__ = (Index("ix_alert_open", "patient_id", "acknowledged_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkin.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[dt.datetime] = mapped_column(_tz())
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("clinician.id"), nullable=True)
+    acknowledged_by_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(_tz(), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    acknowledger: Mapped[Clinician | None] = relationship()
+
+
+class PatientLink(Base):
+    __tablename__ = "patient_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(_tz())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(_tz(), nullable=True)
+
+
+class ApiToken(Base):
+    """A bearer token for a clinic's own systems (added in migration 0002)."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(_tz())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(_tz(), nullable=True)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinic.id"), nullable=True)
+    actor_kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[str] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(_tz())

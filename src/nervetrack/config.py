@@ -1,0 +1,57 @@
+"""Settings for the web service and CLI, read once from the environment (prefix NERVETRACK_) and passed in.
+
+Every setting (environment variable in brackets):
+- data_dir (NERVETRACK_DATA_DIR): where the SQLite database and the generated secret key live; default ./data.
+- database_url (NERVETRACK_DATABASE_URL): SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db;
+  default sqlite in data_dir.
+- overdue_days (NERVETRACK_OVERDUE_DAYS): days without a check-in after which a patient is flagged overdue.
+- secret_key (NERVETRACK_SECRET_KEY): signs session cookies and CSRF tokens; default a random key kept in
+  data_dir/secret_key so sessions survive a restart.
+- host, port (NERVETRACK_HOST, NERVETRACK_PORT): where `nervetrack serve` listens.
+- login_max_attempts, login_window_seconds: failed logins allowed per account and per IP within the window.
+- cookie_secure (NERVETRACK_COOKIE_SECURE): mark session cookies Secure (default true; browsers still send
+  them to http://127.0.0.1 and localhost).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """The service's configuration; build it once at the entry point and pass it in."""
+
+    model_config = SettingsConfigDict(env_prefix="NERVETRACK_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    overdue_days: int = Field(default=7, ge=1, le=365)
+    secret_key: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    login_max_attempts: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=900, ge=1)
+    cookie_secure: bool = True
+
+    def resolved_database_url(self) -> str:
+        """The database URL: the configured one, or SQLite in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+pysqlite:///{(self.data_dir / 'nervetrack.sqlite3').resolve()}"
+
+    def resolved_secret_key(self) -> str:
+        """The secret key: the configured one, or one generated once and kept in the data directory."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key, encoding="utf-8")
+        path.chmod(0o600)
+        return key

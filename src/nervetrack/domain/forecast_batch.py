@@ -1,0 +1,328 @@
+"""The personalised forecast of domain.forecast, vectorised with NumPy for a whole cohort at once.
+
+Same model and arithmetic as forecast.update / forecast.summarise, one symptom per batch; ratings go in
+as (patients x check-ins) arrays with NaN for a missing rating. Quantiles come from the mixture CDF
+evaluated on a fixed grid of values (and of days, for `days_to_mild`) and interpolated linearly, where
+the per-patient path bisects; the two agree to within the grid's resolution (tests/unit/test_forecast_cohort.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.special import ndtr
+
+from nervetrack.domain.forecast import CoursePrior, burden_points, grid_z, prior_for
+from nervetrack.domain.knowledge import ForecastScale, ForecastSettings, Knowledge
+from nervetrack.domain.model import PatientRecord
+from nervetrack.domain.timeline import course_for_patient
+
+Array = npt.NDArray[np.float64]
+
+VALUE_POINTS = 21
+DAY_POINTS = 25
+CHUNK = 1024
+
+
+@dataclass(frozen=True)
+class CohortBatch:
+    """One symptom for many patients: ratings (N, K) in burden units, tau prior (N,), plateau prior (N, C)."""
+
+    days: Array
+    burden: Array
+    log_tau: Array
+    log_tau_sd: Array
+    weight: Array
+    mean_a: Array
+    mean_b: Array
+    var_a: Array
+    cov_ab: Array
+    var_b: Array
+
+    def __len__(self) -> int:
+        return int(self.log_tau.shape[0])
+
+    def rows(self, start: int, stop: int) -> CohortBatch:
+        return CohortBatch(*(getattr(self, f)[start:stop] for f in _FIELDS))
+
+
+_FIELDS = ("days", "burden", "log_tau", "log_tau_sd", "weight", "mean_a", "mean_b", "var_a", "cov_ab", "var_b")
+
+
+def batch_from(priors: Sequence[CoursePrior], points: Sequence[Sequence[tuple[float, float]]]) -> CohortBatch:
+    """Pack per-patient priors and (day, burden) ratings into cohort arrays (NaN-padded)."""
+    n = len(priors)
+    width = max((len(p) for p in points), default=0)
+    days = np.zeros((n, max(width, 1)))
+    burden = np.full((n, max(width, 1)), np.nan)
+    for i, pts in enumerate(points):
+        kept = [(d, y) for d, y in pts if d >= 0]
+        if kept:
+            days[i, : len(kept)] = [d for d, _ in kept]
+            burden[i, : len(kept)] = [y for _, y in kept]
+
+    def column(name: str) -> Array:
+        return np.array([getattr(p, name) for p in priors], dtype=np.float64)
+
+    def components(name: str) -> Array:
+        return np.array([[getattr(c, name) for c in p.components] for p in priors], dtype=np.float64)
+
+    return CohortBatch(days, burden, column("log_tau"), column("log_tau_sd"), *(components(f) for f in _FIELDS[4:]))
+
+
+def forecast_records(
+    knowledge: Knowledge,
+    records: Sequence[PatientRecord],
+    symptom: str,
+    on_progress: Callable[[int], None] | None = None,
+) -> CohortForecast:
+    """Forecast one symptom (or "odi") for many patient records at once."""
+    settings = knowledge.forecast
+    if settings is None:
+        raise ValueError("the knowledge base has no [forecast] settings")
+    scale = knowledge.symptoms[symptom]
+    fscale = settings.scales[scale.scale]
+    typical = scale.burden(scale.typical_baseline)
+    priors, points = [], []
+    for record in records:
+        baseline, pts = burden_points(knowledge, record, symptom)
+        priors.append(prior_for(course_for_patient(knowledge, record, symptom), fscale, baseline, typical, settings))
+        points.append(pts)
+    return forecast_cohort(batch_from(priors, points), settings, fscale, scale.target, on_progress)
+
+
+@dataclass(frozen=True)
+class CohortForecast:
+    """Forecasts in burden units: expected (N, H, 3) as median, low, high; days_to_mild (N, 3), NaN = none."""
+
+    horizons: tuple[str, ...]
+    horizon_days: tuple[int, ...]
+    expected: Array
+    days_to_mild: Array
+    p_moderate_12m: Array
+    used: npt.NDArray[np.int64]
+    scale: ForecastScale
+    target: float | None
+    interval: float
+
+    def as_dict(self, i: int) -> dict[str, Any]:
+        """Patient i's forecast in the same shape (and units) as forecast.summarise."""
+        expected = {
+            name: {"day": day, **self._in_units(self.expected[i, h])}
+            for h, (name, day) in enumerate(zip(self.horizons, self.horizon_days, strict=True))
+        }
+        return {
+            "unit": self.scale.scale,
+            "checkins_used": int(self.used[i]),
+            "interval": self.interval,
+            "expected_at": expected,
+            "days_to_mild": self._days(self.days_to_mild[i]),
+            "mild_threshold": round(self._units(self.scale.mild_at_most), 1),
+            "p_moderate_or_worse_12m": round(float(self.p_moderate_12m[i]), 3),
+            "moderate_threshold": round(self._units(self.scale.moderate_from), 1),
+        }
+
+    def _units(self, burden: float) -> float:
+        return self.target - burden if self.target is not None else burden
+
+    def _in_units(self, row: Array) -> dict[str, float]:
+        mid, low, high = (self._units(float(b)) for b in row)
+        low, high = sorted((low, high))
+        return {"value": round(mid, 1), "low": round(low, 1), "high": round(high, 1)}
+
+    @staticmethod
+    def _days(row: Array) -> dict[str, int | None] | None:
+        if np.isnan(row[0]):
+            return None
+        high = None if np.isnan(row[2]) else round(float(row[2]))
+        return {"value": round(float(row[0])), "low": round(float(row[1])), "high": high}
+
+
+def forecast_cohort(
+    batch: CohortBatch,
+    settings: ForecastSettings,
+    fscale: ForecastScale,
+    target: float | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> CohortForecast:
+    """Forecast one symptom for every patient in `batch`, in chunks; `on_progress` hears each chunk's size."""
+    n, h = len(batch), len(settings.horizons)
+    expected, mild, p_mod = np.empty((n, h, 3)), np.empty((n, 3)), np.empty(n)
+    for start in range(0, n, CHUNK):
+        stop = min(start + CHUNK, n)
+        e, m, p = _forecast_chunk(batch.rows(start, stop), settings, fscale)
+        expected[start:stop], mild[start:stop], p_mod[start:stop] = e, m, p
+        if on_progress is not None:
+            on_progress(stop - start)
+    used = np.sum(~np.isnan(batch.burden) & (batch.days >= 0), axis=1).astype(np.int64)
+    return CohortForecast(
+        horizons=tuple(settings.horizons),
+        horizon_days=tuple(settings.horizons.values()),
+        expected=expected,
+        days_to_mild=mild,
+        p_moderate_12m=p_mod,
+        used=used,
+        scale=fscale,
+        target=target,
+        interval=settings.interval,
+    )
+
+
+@dataclass(frozen=True)
+class GridPosterior:
+    """Posterior over the tau grid for a chunk: every array is (C, G)."""
+
+    tau: Array
+    weight: Array
+    mean_a: Array
+    mean_b: Array
+    var_a: Array
+    cov_ab: Array
+    var_b: Array
+    noise_sd: Array
+
+    def level(self, day: float | Array) -> tuple[Array, Array]:
+        """Mean and variance of the underlying burden on `day` (a scalar, or per row as (C, 1)): (C, G)."""
+        e = np.exp(-np.maximum(day, 0.0) / self.tau)
+        x1 = 1.0 - e
+        mean = x1 * self.mean_a + e * self.mean_b
+        var = x1 * x1 * self.var_a + 2 * x1 * e * self.cov_ab + e * e * self.var_b
+        return mean, np.maximum(var, 0.0)
+
+    def level_on(self, days: Array) -> tuple[Array, Array]:
+        """Mean and variance of the underlying burden on each of `days` (J,): (C, G, J)."""
+        e = np.exp(-days[None, None, :] / self.tau[..., None])
+        x1 = 1.0 - e
+        mean = x1 * self.mean_a[..., None] + e * self.mean_b[..., None]
+        var = x1 * x1 * self.var_a[..., None] + 2 * x1 * e * self.cov_ab[..., None] + e * e * self.var_b[..., None]
+        return mean, np.maximum(var, 0.0)
+
+
+def posterior_grid(batch: CohortBatch, settings: ForecastSettings, fscale: ForecastScale) -> GridPosterior:
+    """The vectorised forecast.update: exact (a, b) posterior per component and tau, weights over the grid."""
+    z = np.array(grid_z(settings))
+    tau = np.exp(batch.log_tau[:, None] + batch.log_tau_sd[:, None] * z[None, :])
+    seen = ~np.isnan(batch.burden) & (batch.days >= 0)
+    y = np.where(seen, batch.burden, 0.0)
+    e = np.exp(-np.maximum(batch.days, 0.0)[:, :, None] / tau[:, None, :])
+    x2 = e * seen[:, :, None]
+    x1 = (1.0 - e) * seen[:, :, None]
+    yg = y[:, :, None]
+    sums = tuple(np.sum(a * b, axis=1) for a, b in ((x1, x1), (x1, x2), (x2, x2), (x1, yg), (x2, yg)))
+    noise_var = np.full(len(batch), fscale.noise_sd**2)
+    post = _grid(batch, z, tau, sums, noise_var)
+    # Ratings that stray more than noise_sd from the fitted curve widen this patient's noise.
+    n = seen.sum(axis=1)
+    rss = np.sum(post.weight * _rss(post, sums, np.sum(y * y, axis=1)), axis=1)
+    nu = settings.noise_prior_weight
+    widened = np.maximum(noise_var, (nu * noise_var + rss) / (nu + n))
+    return _grid(batch, z, tau, sums, np.where(n > 0, widened, noise_var))
+
+
+def _rss(post: GridPosterior, sums: tuple[Array, ...], yy: Array) -> Array:
+    reps = post.weight.shape[1] // sums[0].shape[1]
+    s11, s12, s22, r1, r2 = (np.tile(v, reps) for v in sums)
+    a, b = post.mean_a, post.mean_b
+    out = yy[:, None] - 2 * (a * r1 + b * r2) + a * a * s11 + 2 * a * b * s12 + b * b * s22
+    return np.maximum(out, 0.0)
+
+
+def _grid(batch: CohortBatch, z: Array, tau: Array, sums: tuple[Array, ...], noise_var: Array) -> GridPosterior:
+    s11, s12, s22, r1, r2 = (v / noise_var[:, None] for v in sums)
+    parts: list[list[Array]] = [[] for _ in range(7)]
+    for c in range(batch.weight.shape[1]):
+        va, cab, vb = batch.var_a[:, c : c + 1], batch.cov_ab[:, c : c + 1], batch.var_b[:, c : c + 1]
+        ma, mb = batch.mean_a[:, c : c + 1], batch.mean_b[:, c : c + 1]
+        det0 = va * vb - cab**2
+        # Prior precision (inverse of the 2x2 covariance) and precision-weighted mean.
+        q11, q12, q22 = vb / det0, -cab / det0, va / det0
+        h01, h02 = q11 * ma + q12 * mb, q12 * ma + q22 * mb
+        base = np.log(batch.weight[:, c : c + 1]) - 0.5 * (h01 * ma + h02 * mb) - 0.5 * np.log(det0)
+        p11, p12, p22 = q11 + s11, q12 + s12, q22 + s22
+        h1, h2 = h01 + r1, h02 + r2
+        det = p11 * p22 - p12 * p12
+        v11, v12, v22 = p22 / det, -p12 / det, p11 / det
+        m1, m2 = v11 * h1 + v12 * h2, v12 * h1 + v22 * h2
+        logs = base - 0.5 * z[None, :] ** 2 + 0.5 * (h1 * m1 + h2 * m2) - 0.5 * np.log(det)
+        for i, part in enumerate((tau, logs, m1, m2, v11, v12, v22)):
+            parts[i].append(part)
+    t, logs, m1, m2, v11, v12, v22 = (np.concatenate(p, axis=1) for p in parts)
+    w = np.exp(logs - logs.max(axis=1, keepdims=True))
+    w /= w.sum(axis=1, keepdims=True)
+    return GridPosterior(t, w, m1, m2, v11, v12, v22, np.sqrt(noise_var))
+
+
+def rating_quantiles(post: GridPosterior, day: float, qs: Sequence[float], top: float) -> Array:
+    """(C, len(qs)) quantiles of a rating on `day`, kept inside [0, top], in burden units."""
+    mean, var = post.level(day)
+    sd = np.sqrt(var + post.noise_sd[:, None] ** 2)
+
+    def cdf_at(x: Array) -> Array:
+        out: Array = np.sum(post.weight * ndtr((x[:, None] - mean) / sd), axis=1)
+        return out
+
+    values = np.linspace(0.0, top, VALUE_POINTS)
+    cdf = np.einsum("cg,cgv->cv", post.weight, ndtr((values[None, None, :] - mean[..., None]) / sd[..., None]))
+    return np.stack([_crossing(cdf, values, q, cdf_at) for q in qs], axis=1)
+
+
+def _forecast_chunk(
+    batch: CohortBatch, settings: ForecastSettings, fscale: ForecastScale
+) -> tuple[Array, Array, Array]:
+    post = posterior_grid(batch, settings, fscale)
+    lo_q = (1.0 - settings.interval) / 2
+    qs = (0.5, lo_q, 1 - lo_q)
+    expected = np.stack([rating_quantiles(post, day, qs, fscale.top) for day in settings.horizons.values()], axis=1)
+    year = settings.horizons.get("12m", 365)
+    mean, var = post.level(float(year))
+    below = ndtr((fscale.moderate_from - mean) / np.sqrt(var + post.noise_sd[:, None] ** 2))
+    p_moderate = np.clip(1.0 - np.sum(post.weight * below, axis=1), 0.0, 1.0)
+    return expected, _days_to_mild(post, settings, fscale, qs), p_moderate
+
+
+def _days_to_mild(post: GridPosterior, settings: ForecastSettings, fscale: ForecastScale, qs: Sequence[float]) -> Array:
+    days = settings.max_day * np.linspace(0.0, 1.0, DAY_POINTS) ** 2
+    mean, var = post.level_on(days)
+    cdf = np.einsum("cg,cgj->cj", post.weight, ndtr((fscale.mild_at_most - mean) / np.sqrt(var + 1e-12)))
+
+    def cdf_at(day: Array) -> Array:
+        m, v = post.level(day[:, None])
+        out: Array = np.sum(post.weight * ndtr((fscale.mild_at_most - m) / np.sqrt(v + 1e-12)), axis=1)
+        return out
+
+    out = np.stack([_crossing(cdf, days, q, cdf_at) for q in qs], axis=1)
+    reached = cdf[:, -1:] >= np.array(qs)[None, :]
+    out = np.where(reached, out, np.nan)
+    # No median within the horizon means no forecast of the day at all.
+    out[np.isnan(out[:, 0])] = np.nan
+    return out
+
+
+def _crossing(cdf: Array, xs: Array, q: float, cdf_at: Callable[[Array], Array], steps: int = 2) -> Array:
+    """Per row, the x where the (non-decreasing) cdf first reaches q: bracketed on the coarse grid `xs`,
+    then narrowed by `steps` false-position steps that evaluate the exact mixture CDF."""
+    hit = cdf >= q
+    idx = np.argmax(hit, axis=1)
+    rows = np.arange(cdf.shape[0])
+    prev = np.maximum(idx - 1, 0)
+    lo_x, hi_x, lo_f, hi_f = xs[prev], xs[idx], cdf[rows, prev], cdf[rows, idx]
+    for _ in range(steps):
+        x = _between(lo_x, hi_x, lo_f, hi_f, q)
+        f = cdf_at(x)
+        up = f >= q
+        lo_x, lo_f = np.where(up, lo_x, x), np.where(up, lo_f, f)
+        hi_x, hi_f = np.where(up, x, hi_x), np.where(up, f, hi_f)
+    x = np.where(idx == 0, xs[0], _between(lo_x, hi_x, lo_f, hi_f, q))
+    out: Array = np.where(hit.any(axis=1), x, xs[-1])
+    return out
+
+
+def _between(lo_x: Array, hi_x: Array, lo_f: Array, hi_f: Array, q: float) -> Array:
+    span = hi_f - lo_f
+    frac = np.where(span > 0, (q - lo_f) / np.where(span > 0, span, 1.0), 0.0)
+    out: Array = lo_x + np.clip(frac, 0.0, 1.0) * (hi_x - lo_x)
+    return out

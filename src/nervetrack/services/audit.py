@@ -1,0 +1,54 @@
+"""The audit trail: who read or changed which record, when. Never the health data itself."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nervetrack.adapters.db.tables import AuditEvent
+from nervetrack.services.access import patient_row
+from nervetrack.services.clock import aware, now
+from nervetrack.services.errors import Forbidden
+from nervetrack.services.unit_of_work import UnitOfWork
+from nervetrack.services.views import Actor, AuditView
+
+
+def record_event(session: Session, actor: Actor, action: str, entity_type: str, entity_id: object) -> None:
+    """Add an audit event to the session's transaction."""
+    session.add(
+        AuditEvent(
+            clinic_id=actor.clinic_id,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            action=action,
+            entity_type=entity_type,
+            entity_id=str(entity_id),
+            at=now(),
+        )
+    )
+
+
+def audit_trail(uow: UnitOfWork, actor: Actor, patient_id: str) -> list[AuditView]:
+    """List the audit events about one patient and their check-ins and alerts, oldest first."""
+    if actor.kind == "patient_link":
+        raise Forbidden("a patient link cannot read the audit trail")
+    with uow:
+        patient = patient_row(uow.session, actor, patient_id)
+        events = uow.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == "patient", AuditEvent.entity_id == str(patient.id))
+            .order_by(AuditEvent.at, AuditEvent.id)
+        ).all()
+        return [_view(e) for e in events]
+
+
+def _view(event: AuditEvent) -> AuditView:
+    return AuditView(
+        actor_kind=event.actor_kind,
+        actor_name=event.actor_name,
+        action=event.action,
+        entity_type=event.entity_type,
+        entity_id=event.entity_id,
+        at=aware(event.at),
+    )

@@ -1,0 +1,179 @@
+"""Record a check-in: validate it, assess it, store it with its alerts in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from nervetrack.adapters.db.tables import Alert, Checkin, Patient
+from nervetrack.domain.assess import assess
+from nervetrack.domain.errors import InvalidInput, Problem
+from nervetrack.domain.model import CheckIn, TriageLevel
+from nervetrack.domain.results import Assessment
+from nervetrack.domain.validation import parse_record
+from nervetrack.knowledge import load_knowledge
+from nervetrack.services import clock
+from nervetrack.services.access import patient_row
+from nervetrack.services.audit import record_event
+from nervetrack.services.records import (
+    alert_view,
+    checkin_row_fields,
+    checkin_view,
+    patient_contract,
+    record_of,
+)
+from nervetrack.services.unit_of_work import UnitOfWork
+from nervetrack.services.views import Actor, CheckinResult
+
+_PREFIX = "checkins[0]"
+
+
+def record_checkin(
+    uow: UnitOfWork,
+    actor: Actor,
+    patient_id: str,
+    data: Mapping[str, Any],
+    *,
+    idempotency_key: str | None = None,
+    today: dt.date | None = None,
+) -> CheckinResult:
+    """Store one check-in (input-contract fields) for a patient, assessed as of `today`, with its alerts.
+
+    A retry with the same idempotency key returns the first check-in (created=False) and stores nothing.
+    Raises InvalidInput whose problems name the check-in field (e.g. `leg_pain`), NotFound, Forbidden.
+    """
+    day = today or clock.today()
+    with uow:
+        session = uow.session
+        patient = patient_row(session, actor, patient_id)
+        if idempotency_key:
+            earlier = _earlier(session, patient, idempotency_key)
+            if earlier is not None:
+                return _replayed(patient, earlier)
+        values = validate_checkin(patient, data, day)
+        try:
+            result = _store(session, actor, patient, values, idempotency_key, day)
+            uow.commit()
+        except IntegrityError:
+            # A concurrent retry won the race on the unique (patient, idempotency key).
+            session.rollback()
+            earlier = _earlier(session, patient, idempotency_key or "")
+            if earlier is None:
+                raise
+            return _replayed(patient, earlier)
+        return result
+
+
+def validate_checkin(patient: Patient, data: Mapping[str, Any], today: dt.date) -> CheckIn:
+    """Check a submitted check-in against the contract and the date rules (not before surgery, not future)."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput([Problem("", "the check-in must be a JSON object")])
+    contract = patient_contract(patient)
+    contract.update(checkins=[dict(data)], as_of=today, baseline=None)
+    try:
+        record = parse_record(contract)
+    except InvalidInput as error:
+        raise InvalidInput([_local(p) for p in error.problems]) from None
+    return record.checkins[0]
+
+
+def _local(problem: Problem) -> Problem:
+    path = problem.path
+    if path.startswith(_PREFIX):
+        path = path[len(_PREFIX) :].lstrip(".")
+    elif path == "as_of":
+        path = "date"
+    return Problem(path, problem.message.replace("as_of", "today"))
+
+
+def _store(
+    session: Session,
+    actor: Actor,
+    patient: Patient,
+    values: CheckIn,
+    idempotency_key: str | None,
+    today: dt.date,
+) -> CheckinResult:
+    earlier = session.scalars(select(Checkin).where(Checkin.patient_id == patient.id)).all()
+    record = record_of(patient, earlier, None)
+    record = record.model_copy(update={"checkins": [*record.checkins, values]})
+    # Forecasts are derived on read (patients.current_assessment); storing a check-in needs the triage only.
+    assessment = assess(record, load_knowledge(), as_of=max(today, values.date), forecast=False)
+    row = Checkin(
+        patient_id=patient.id,
+        idempotency_key=idempotency_key,
+        triage_level=assessment.triage.level.value,
+        assessment=assessment.model_dump(mode="json"),
+        submitted_at=clock.now(),
+        **checkin_row_fields(values),
+    )
+    session.add(row)
+    session.flush()
+    alerts = _raise_alerts(session, patient, row, assessment)
+    _update_summary(session, patient, assessment, values.date)
+    record_event(session, actor, "checkin.create", "patient", patient.id)
+    return CheckinResult(
+        checkin=checkin_view(patient, row),
+        assessment=assessment,
+        created=True,
+        new_alerts=[alert_view(patient, a) for a in alerts],
+    )
+
+
+def _raise_alerts(session: Session, patient: Patient, row: Checkin, assessment: Assessment) -> list[Alert]:
+    """Open an alert per flag above routine, unless one with the same code is still open."""
+    open_codes = set(
+        session.scalars(select(Alert.code).where(Alert.patient_id == patient.id, Alert.acknowledged_at.is_(None)))
+    )
+    raised = []
+    for flag in assessment.flags:
+        if flag.level is TriageLevel.ROUTINE or flag.code in open_codes:
+            continue
+        alert = Alert(
+            patient_id=patient.id,
+            checkin_id=row.id,
+            code=flag.code,
+            level=flag.level.value,
+            message=flag.message,
+            raised_at=clock.now(),
+        )
+        session.add(alert)
+        open_codes.add(flag.code)
+        raised.append(alert)
+    session.flush()
+    return raised
+
+
+def _update_summary(session: Session, patient: Patient, assessment: Assessment, day: dt.date) -> None:
+    if patient.last_checkin_date is None or day >= patient.last_checkin_date:
+        patient.last_checkin_date = day
+        patient.current_level = assessment.triage.level.value
+    refresh_open_alert_rank(session, patient)
+
+
+def refresh_open_alert_rank(session: Session, patient: Patient) -> None:
+    """Recompute the patient's highest open-alert level (0 none, 1 soon, 2 urgent, 3 emergency)."""
+    levels = session.scalars(
+        select(func.distinct(Alert.level)).where(Alert.patient_id == patient.id, Alert.acknowledged_at.is_(None))
+    ).all()
+    patient.open_alert_rank = max((TriageLevel(level).rank for level in levels), default=0)
+
+
+def _earlier(session: Session, patient: Patient, key: str) -> Checkin | None:
+    return session.scalars(
+        select(Checkin).where(Checkin.patient_id == patient.id, Checkin.idempotency_key == key)
+    ).one_or_none()
+
+
+def _replayed(patient: Patient, row: Checkin) -> CheckinResult:
+    return CheckinResult(
+        checkin=checkin_view(patient, row),
+        assessment=Assessment.model_validate(row.assessment),
+        created=False,
+        new_alerts=[],
+    )

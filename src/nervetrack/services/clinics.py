@@ -1,0 +1,162 @@
+"""Clinics and clinicians: create them, and log a clinician in with argon2 and login rate limiting."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from nervetrack.adapters.db.tables import Clinic, Clinician
+from nervetrack.services import clock
+from nervetrack.services.audit import record_event
+from nervetrack.services.errors import AuthenticationFailed, Conflict, NotFound, RateLimited
+from nervetrack.services.unit_of_work import UnitOfWork
+from nervetrack.services.views import Actor, ClinicianView, ClinicView
+
+_HASHER = PasswordHasher()
+# Verified when the email is unknown, so a wrong email costs the same time as a wrong password.
+_DUMMY_HASH = _HASHER.hash("not a real password")
+MIN_PASSWORD = 10
+
+
+def create_clinic(uow: UnitOfWork, name: str) -> ClinicView:
+    """Create a clinic."""
+    with uow:
+        clinic = Clinic(name=name, created_at=clock.now())
+        uow.session.add(clinic)
+        uow.session.flush()
+        record_event(uow.session, Actor.system(clinic.id), "clinic.create", "clinic", clinic.id)
+        uow.commit()
+        return ClinicView(id=clinic.id, name=clinic.name)
+
+
+def create_clinician(uow: UnitOfWork, clinic_id: int, email: str, name: str, password: str) -> ClinicianView:
+    """Create a clinician login for a clinic; the password is stored only as an argon2 hash."""
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
+    address = email.strip().lower()
+    with uow:
+        session = uow.session
+        clinic = session.get(Clinic, clinic_id)
+        if clinic is None:
+            raise NotFound(f"no clinic {clinic_id}")
+        if session.scalar(select(Clinician.id).where(func.lower(Clinician.email) == address)) is not None:
+            raise Conflict(f"a clinician with email {address!r} already exists")
+        row = Clinician(
+            clinic_id=clinic_id,
+            email=address,
+            name=name,
+            password_hash=_HASHER.hash(password),
+            created_at=clock.now(),
+        )
+        row.clinic = clinic
+        session.add(row)
+        session.flush()
+        record_event(session, Actor.system(clinic_id), "clinician.create", "clinician", row.id)
+        uow.commit()
+        return _view(row)
+
+
+def set_password(uow: UnitOfWork, email: str, password: str) -> ClinicianView:
+    """Replace a clinician's password."""
+    with uow:
+        row = _by_email(uow, email)
+        if row is None:
+            raise NotFound(f"no clinician {email!r}")
+        row.password_hash = _HASHER.hash(password)
+        record_event(uow.session, Actor.system(row.clinic_id), "clinician.password", "clinician", row.id)
+        uow.commit()
+        return _view(row)
+
+
+def get_clinician(uow: UnitOfWork, clinician_id: int) -> ClinicianView:
+    """Load a clinician by id (e.g. from a session cookie); NotFound if gone."""
+    with uow:
+        row = uow.session.scalars(
+            select(Clinician).options(joinedload(Clinician.clinic)).where(Clinician.id == clinician_id)
+        ).one_or_none()
+        if row is None:
+            raise NotFound(f"no clinician {clinician_id}")
+        return _view(row)
+
+
+class LoginRateLimiter:
+    """Allow at most `max_attempts` failed logins per key (account, address) within `window` seconds."""
+
+    def __init__(self, max_attempts: int = 5, window: float = 900.0, now: Callable[[], float] = time.monotonic):
+        self.max_attempts = max_attempts
+        self.window = window
+        self._now = now
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, *keys: str) -> None:
+        """Raise RateLimited if any key has used up its failures in the window."""
+        with self._lock:
+            moment = self._now()
+            for key in keys:
+                recent = self._recent(key, moment)
+                if len(recent) >= self.max_attempts:
+                    raise RateLimited(max(1, int(recent[0] + self.window - moment) + 1))
+
+    def fail(self, *keys: str) -> None:
+        """Count one failed attempt against every key."""
+        with self._lock:
+            moment = self._now()
+            for key in keys:
+                self._recent(key, moment).append(moment)
+
+    def reset(self, key: str) -> None:
+        """Forget the failures of a key (after a successful login)."""
+        with self._lock:
+            self._failures.pop(key, None)
+
+    def _recent(self, key: str, moment: float) -> deque[float]:
+        recent = self._failures.setdefault(key, deque())
+        while recent and recent[0] <= moment - self.window:
+            recent.popleft()
+        return recent
+
+
+def authenticate(uow: UnitOfWork, limiter: LoginRateLimiter, email: str, password: str, address: str) -> ClinicianView:
+    """Log a clinician in; AuthenticationFailed on a wrong email/password, RateLimited after too many."""
+    account, ip = f"account:{email.strip().lower()}", f"ip:{address}"
+    limiter.check(account, ip)
+    with uow:
+        row = _by_email(uow, email)
+        if not _verify(row.password_hash if row else _DUMMY_HASH, password) or row is None:
+            limiter.fail(account, ip)
+            raise AuthenticationFailed("wrong email or password")
+        if _HASHER.check_needs_rehash(row.password_hash):
+            row.password_hash = _HASHER.hash(password)
+        limiter.reset(account)
+        record_event(uow.session, _view(row).as_actor(), "clinician.login", "clinician", row.id)
+        uow.commit()
+        return _view(row)
+
+
+def _verify(digest: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(digest, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _by_email(uow: UnitOfWork, email: str) -> Clinician | None:
+    return uow.session.scalars(
+        select(Clinician)
+        .options(joinedload(Clinician.clinic))
+        .where(func.lower(Clinician.email) == email.strip().lower())
+    ).one_or_none()
+
+
+def _view(row: Clinician) -> ClinicianView:
+    return ClinicianView(
+        id=row.id, clinic_id=row.clinic_id, clinic_name=row.clinic.name, email=row.email, name=row.name
+    )

@@ -1,0 +1,110 @@
+"""Secret links for patients and bearer tokens for clinic systems: shown once, stored only as a hash.
+
+The secrets carry 256 bits of randomness, so a fast SHA-256 hash is enough (no password stretching).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select, update
+
+from nervetrack.adapters.db.tables import ApiToken, Clinic, Patient, PatientLink
+from nervetrack.services import clock
+from nervetrack.services.access import clinic_of, patient_row
+from nervetrack.services.audit import record_event
+from nervetrack.services.errors import AuthenticationFailed, LinkInvalid, NotFound
+from nervetrack.services.unit_of_work import UnitOfWork
+from nervetrack.services.views import Actor, IssuedSecret
+
+
+def new_secret() -> tuple[str, str]:
+    """A fresh URL-safe secret and its hash."""
+    secret = secrets.token_urlsafe(32)
+    return secret, hash_secret(secret)
+
+
+def hash_secret(secret: str) -> str:
+    """The stored form of a secret."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def issue_link(uow: UnitOfWork, actor: Actor, patient_id: str) -> IssuedSecret:
+    """Issue a new secret link for a patient, revoking any earlier one; the secret is returned only here."""
+    clinic_of(actor)
+    secret, digest = new_secret()
+    with uow:
+        session = uow.session
+        patient = patient_row(session, actor, patient_id)
+        _revoke_links(uow, patient.id)
+        link = PatientLink(patient_id=patient.id, token_hash=digest, created_at=clock.now())
+        session.add(link)
+        session.flush()
+        record_event(session, actor, "link.issue", "patient", patient.id)
+        uow.commit()
+        return IssuedSecret(id=link.id, secret=secret, label=patient.ref)
+
+
+def revoke_link(uow: UnitOfWork, actor: Actor, patient_id: str) -> int:
+    """Revoke every active link of a patient; return how many were revoked."""
+    clinic_of(actor)
+    with uow:
+        patient = patient_row(uow.session, actor, patient_id)
+        count = _revoke_links(uow, patient.id)
+        record_event(uow.session, actor, "link.revoke", "patient", patient.id)
+        uow.commit()
+        return count
+
+
+def resolve_link(uow: UnitOfWork, secret: str) -> Actor:
+    """The actor for a patient's link (kind patient_link, patient_ref set); LinkInvalid if unknown/revoked."""
+    with uow:
+        found = uow.session.execute(
+            select(PatientLink, Patient)
+            .join(Patient, PatientLink.patient_id == Patient.id)
+            .where(PatientLink.token_hash == hash_secret(secret))
+        ).one_or_none()
+        if found is None or found[0].revoked_at is not None:
+            raise LinkInvalid("this link is not valid; ask your clinic for a new one")
+        link, patient = found
+        return Actor(
+            kind="patient_link",
+            id=str(link.id),
+            name="patient (own link)",
+            clinic_id=patient.clinic_id,
+            patient_pk=patient.id,
+            patient_ref=patient.ref,
+        )
+
+
+def create_api_token(uow: UnitOfWork, clinic_id: int, name: str) -> IssuedSecret:
+    """Create a bearer token for a clinic's system; the secret is returned only here."""
+    secret, digest = new_secret()
+    with uow:
+        if uow.session.get(Clinic, clinic_id) is None:
+            raise NotFound(f"no clinic {clinic_id}")
+        token = ApiToken(clinic_id=clinic_id, name=name, token_hash=digest, created_at=clock.now())
+        uow.session.add(token)
+        uow.session.flush()
+        record_event(uow.session, Actor.system(clinic_id), "api_token.create", "clinic", clinic_id)
+        uow.commit()
+        return IssuedSecret(id=token.id, secret=secret, label=name)
+
+
+def authenticate_token(uow: UnitOfWork, secret: str) -> Actor:
+    """The actor for a bearer token (kind api_token); AuthenticationFailed if unknown or revoked."""
+    with uow:
+        token = uow.session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret))).one_or_none()
+        if token is None or token.revoked_at is not None:
+            raise AuthenticationFailed("unknown or revoked API token")
+        return Actor(kind="api_token", id=str(token.id), name=f"API token {token.name}", clinic_id=token.clinic_id)
+
+
+def _revoke_links(uow: UnitOfWork, patient_pk: int) -> int:
+    result = uow.session.execute(
+        update(PatientLink)
+        .where(PatientLink.patient_id == patient_pk, PatientLink.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,135 @@
+"""Errors as RFC 9457 problem details (application/problem+json), each naming the field when there is one.
+
+Under /api/ (and /healthz) every error is problem+json. Other paths (the HTML pages) go to
+`app.state.page_error_handler(request, error) -> Response` when the pages set one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from nervetrack.domain.errors import InvalidInput
+from nervetrack.domain.validation import format_path
+from nervetrack.services.errors import (
+    AuthenticationFailed,
+    Conflict,
+    Forbidden,
+    LinkInvalid,
+    NotFound,
+    RateLimited,
+    ServiceError,
+)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://nervetrack.example/problems/"
+_STATUS: list[tuple[type[Exception], int, str]] = [
+    (LinkInvalid, 404, "link-invalid"),
+    (NotFound, 404, "not-found"),
+    (Forbidden, 403, "forbidden"),
+    (Conflict, 409, "conflict"),
+    (AuthenticationFailed, 401, "unauthorized"),
+    (RateLimited, 429, "rate-limited"),
+]
+_TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    422: "The input is not valid",
+    429: "Too many attempts",
+}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    kind: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    instance: str | None = None,
+) -> JSONResponse:
+    """A problem+json response."""
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + kind if kind else "about:blank",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register the error handlers on the app."""
+    app.add_exception_handler(InvalidInput, _routed(_invalid_input))
+    app.add_exception_handler(ServiceError, _routed(_service_error))
+    app.add_exception_handler(RequestValidationError, _routed(_request_validation))
+    app.add_exception_handler(HTTPException, _routed(_http_error))
+
+
+Handler = Callable[[Request, Any], Awaitable[Response]]
+
+
+def _routed(api_handler: Callable[[Request, Any], Response]) -> Handler:
+    async def handle(request: Request, error: Exception) -> Response:
+        page_handler = getattr(request.app.state, "page_error_handler", None)
+        if page_handler is not None and not _is_api(request):
+            result = page_handler(request, error)
+            return await result if isinstance(result, Awaitable) else result  # type: ignore[no-any-return]
+        return api_handler(request, error)
+
+    return handle
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/healthz"))
+
+
+def _invalid_input(request: Request, error: InvalidInput) -> Response:
+    errors = [{"field": p.path, "detail": p.message} for p in error.problems]
+    detail = "; ".join(str(p) for p in error.problems)
+    return problem(422, detail, kind="invalid-input", errors=errors, instance=request.url.path)
+
+
+def _service_error(request: Request, error: ServiceError) -> Response:
+    for kind, status, name in _STATUS:
+        if isinstance(error, kind):
+            headers = _headers_for(error)
+            return problem(status, str(error), kind=name, headers=headers, instance=request.url.path)
+    return problem(400, str(error), instance=request.url.path)
+
+
+def _headers_for(error: ServiceError) -> dict[str, str] | None:
+    if isinstance(error, RateLimited):
+        return {"Retry-After": str(error.retry_after)}
+    if isinstance(error, AuthenticationFailed):
+        return {"WWW-Authenticate": 'Bearer realm="nervetrack"'}
+    return None
+
+
+def _request_validation(request: Request, error: RequestValidationError) -> Response:
+    errors = []
+    for item in error.errors():
+        loc = tuple(item.get("loc", ()))
+        # Drop FastAPI's leading "body"/"query"/"header" so the field reads as in the contract.
+        field = format_path(loc[1:]) if loc and loc[0] in ("body", "query", "header", "path") else format_path(loc)
+        errors.append({"field": field, "detail": str(item.get("msg", "is not valid"))})
+    detail = "; ".join(f"{e['field']}: {e['detail']}" for e in errors)
+    return problem(422, detail, kind="invalid-input", errors=errors, instance=request.url.path)
+
+
+def _http_error(request: Request, error: HTTPException) -> Response:
+    headers = dict(error.headers) if error.headers else None
+    return problem(error.status_code, str(error.detail), headers=headers, instance=request.url.path)

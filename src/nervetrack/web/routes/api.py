@@ -1,0 +1,133 @@
+"""The JSON REST API under /api/v1 for clinic systems (bearer token): everything the pages do.
+
+Errors are RFC 9457 problem details; invalid input lists each field in `errors` ({field, detail}).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from nervetrack.domain.model import CheckIn, TriageLevel
+from nervetrack.services.alerts import acknowledge_alert
+from nervetrack.services.audit import audit_trail
+from nervetrack.services.checkins import record_checkin
+from nervetrack.services.dashboard import dashboard
+from nervetrack.services.patients import add_patient, current_assessment, export_patient, get_patient
+from nervetrack.services.tokens import issue_link, revoke_link
+from nervetrack.web.deps import ApiActorDep, SettingsDep, UowDep
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+_CHECKIN_SCHEMA = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": CheckIn.model_json_schema()}}}
+}
+
+
+class Acknowledgement(BaseModel):
+    note: Annotated[str, Field(max_length=2000, description="What was done about the alert.")] = ""
+
+
+def _json(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    return JSONResponse(jsonable_encoder(value), status_code=status, headers=headers)
+
+
+@router.get("/patients", summary="The clinic dashboard: patients in triage order")
+def list_patients(
+    uow: UowDep,
+    actor: ApiActorDep,
+    settings: SettingsDep,
+    procedure: str | None = None,
+    phase: str | None = None,
+    level: TriageLevel | None = None,
+    search: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JSONResponse:
+    board = dashboard(
+        uow,
+        actor,
+        procedure=procedure,
+        phase=phase,
+        level=level,
+        search=search,
+        overdue_days=settings.overdue_days,
+        limit=limit,
+        offset=offset,
+    )
+    return _json(board)
+
+
+@router.post("/patients", status_code=201, summary="Add a patient and their surgery (input contract)")
+def create_patient(uow: UowDep, actor: ApiActorDep, data: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+    summary = add_patient(uow, actor, data)
+    return _json(summary, 201, {"Location": f"/api/v1/patients/{summary.patient_id}"})
+
+
+@router.get("/patients/{patient_id}", summary="A patient in full: record, check-ins, alerts, assessment")
+def read_patient(uow: UowDep, actor: ApiActorDep, patient_id: str) -> JSONResponse:
+    return _json(get_patient(uow, actor, patient_id))
+
+
+@router.get("/patients/{patient_id}/assessment", summary="The patient's current assessment")
+def read_assessment(uow: UowDep, actor: ApiActorDep, patient_id: str) -> JSONResponse:
+    return _json(current_assessment(uow, actor, patient_id).model_dump(mode="json"))
+
+
+@router.post(
+    "/patients/{patient_id}/checkins",
+    status_code=201,
+    summary="Submit a check-in; a retry with the same Idempotency-Key returns the first one (200)",
+    openapi_extra=_CHECKIN_SCHEMA,
+)
+def submit_checkin(
+    uow: UowDep,
+    actor: ApiActorDep,
+    patient_id: str,
+    data: Annotated[dict[str, Any], Body()],
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    result = record_checkin(uow, actor, patient_id, data, idempotency_key=idempotency_key)
+    body = {
+        "checkin": result.checkin,
+        "created": result.created,
+        "triage": result.assessment.triage,
+        "new_alerts": result.new_alerts,
+        "assessment": result.assessment.model_dump(mode="json"),
+    }
+    location = {"Location": f"/api/v1/patients/{patient_id}/checkins/{result.checkin.id}"}
+    return _json(body, 201 if result.created else 200, location)
+
+
+@router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an open alert with a note")
+def acknowledge(uow: UowDep, actor: ApiActorDep, alert_id: int, body: Acknowledgement) -> JSONResponse:
+    return _json(acknowledge_alert(uow, actor, alert_id, body.note))
+
+
+@router.post("/patients/{patient_id}/link", status_code=201, summary="Issue the patient's secret link")
+def issue_patient_link(uow: UowDep, actor: ApiActorDep, patient_id: str) -> JSONResponse:
+    issued = issue_link(uow, actor, patient_id)
+    return _json({"id": issued.id, "token": issued.secret, "path": f"/p/{issued.secret}"}, 201)
+
+
+@router.delete("/patients/{patient_id}/link", status_code=204, summary="Revoke the patient's link")
+def revoke_patient_link(uow: UowDep, actor: ApiActorDep, patient_id: str) -> Response:
+    revoke_link(uow, actor, patient_id)
+    return Response(status_code=204)
+
+
+@router.get("/patients/{patient_id}/export", summary="Everything stored about the patient, as JSON")
+def export(uow: UowDep, actor: ApiActorDep, patient_id: str) -> JSONResponse:
+    disposition = {"Content-Disposition": f'attachment; filename="nervetrack-{patient_id}.json"'}
+    return _json(export_patient(uow, actor, patient_id), headers=disposition)
+
+
+@router.get("/patients/{patient_id}/audit", summary="Who read or changed this patient's record, when")
+def audit(uow: UowDep, actor: ApiActorDep, patient_id: str) -> JSONResponse:
+    return _json({"events": audit_trail(uow, actor, patient_id)})

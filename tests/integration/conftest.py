@@ -1,0 +1,5 @@
+"""Integration fixtures: an empty database on SQLite and on a throwaway PostgreSQL server."""
+
+from __future__ import annotations
+
+from tests.pg import db_settings, postgres  # noqa: F401  (fixtures)

@@ -1,0 +1,212 @@
+"""The HTML pages through the ASGI app: CSRF, patient links, clinic isolation, cookies, security headers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from pages_support import CSRF, IDEMPOTENCY, Site, make_site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    built = make_site(tmp_path_factory.mktemp("pages"))
+    yield built
+    built.client.close()
+
+
+@pytest.fixture
+def clinician(site: Site) -> Iterator[Site]:
+    site.client.cookies.clear()
+    site.log_in(site.seed.demo.email, site.seed.demo.password)
+    yield site
+    site.client.cookies.clear()
+
+
+def _checkin(site: Site, link: str, **fields: str) -> object:
+    page = site.client.get(link).text
+    form = {"csrf_token": CSRF.search(page).group(1), "idempotency_key": IDEMPOTENCY.search(page).group(1)}  # type: ignore[union-attr]
+    return site.client.post(f"{link}/checkin", data={**form, **fields})
+
+
+def test_a_check_in_without_a_csrf_token_is_rejected(site: Site) -> None:
+    link = site.link_for("demo-13")
+    site.client.get(link)
+    response = site.client.post(f"{link}/checkin", data={"leg_pain": "3", "idempotency_key": "x"})
+    assert response.status_code == 403
+    assert "Please send the form again" in response.text
+
+
+def test_a_forged_csrf_token_is_rejected_on_login(site: Site) -> None:
+    site.client.get("/clinic/login")
+    response = site.client.post(
+        "/clinic/login",
+        data={"csrf_token": "0" * 64, "email": site.seed.demo.email, "password": site.seed.demo.password},
+    )
+    assert response.status_code == 403
+
+
+def test_every_form_carries_a_csrf_token(clinician: Site) -> None:
+    for path in ("/clinic/", "/clinic/patients/new", "/clinic/patients/demo-03", "/clinic/login"):
+        page = clinician.client.get(path).text
+        assert page.count('<form method="post"') == len(CSRF.findall(page)), path
+
+
+def test_a_revoked_link_shows_a_clear_page_and_no_data(clinician: Site) -> None:
+    link = clinician.link_for("demo-14")
+    assert clinician.client.get(link).status_code == 200
+    token = CSRF.search(clinician.client.get("/clinic/patients/demo-14").text).group(1)  # type: ignore[union-attr]
+    clinician.client.post("/clinic/patients/demo-14/link/revoke", data={"csrf_token": token})
+    for path in (link, f"{link}/recovery"):
+        response = clinician.client.get(path)
+        assert response.status_code == 404
+        assert "This link does not work" in response.text
+        assert "demo-14" not in response.text and "chart" not in response.text
+
+
+def test_an_unknown_link_shows_the_clear_page(site: Site) -> None:
+    response = site.client.get("/p/made-up")
+    assert response.status_code == 404
+    assert "This link does not work" in response.text
+
+
+def test_a_retried_check_in_is_stored_once(site: Site) -> None:
+    link = site.link_for("demo-19")
+    page = site.client.get(link).text
+    form = {"csrf_token": CSRF.search(page).group(1), "idempotency_key": "retry-1", "leg_pain": "1"}  # type: ignore[union-attr]
+    site.client.post(f"{link}/checkin", data=form)
+    site.client.post(f"{link}/checkin", data=form)
+    site.log_in(site.seed.demo.email, site.seed.demo.password)
+    exported = json.loads(site.client.get("/clinic/patients/demo-19/export.json").text)
+    assert [c["leg_pain"] for c in exported["checkins"]].count(1) == 1 + 0  # the demo course has none at 1
+    site.client.cookies.clear()
+
+
+def test_bad_values_are_shown_beside_the_field_with_the_allowed_range(site: Site) -> None:
+    response = _checkin(site, site.link_for("demo-17"), temperature_c="50", walking_minutes="lots")
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    text = response.text  # type: ignore[attr-defined]
+    assert 'id="e-temperature_c">Enter a temperature from 30 to 45' in text
+    assert 'id="e-walking_minutes">Enter minutes as a number from 0 to 1440' in text
+
+
+def test_a_new_bladder_problem_leads_to_the_emergency_instruction(site: Site) -> None:
+    response = _checkin(site, site.link_for("demo-16"), bladder_problem="yes")
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    text = response.text  # type: ignore[attr-defined]
+    assert "Call the emergency number now" in text
+    assert text.index("Call the emergency number now") < text.index("Call 112 now")
+    assert "<svg" not in text
+
+
+def test_the_patient_recovery_page_shows_charts_and_sources(site: Site) -> None:
+    text = site.client.get(site.link_for("demo-07") + "/recovery").text
+    assert text.count('role="img"') == 6
+    assert "What is normal now" in text and "What to focus on" in text and "When to call" in text
+    assert "Sources:" in text
+
+
+def test_the_odi_section_is_labelled_by_name_only(site: Site) -> None:
+    text = site.client.get(site.link_for("demo-07")).text
+    assert "Pain intensity: 0 (none) to 5 (worst)" in text
+    assert "I have no pain at the moment" not in text  # the questionnaire's own statements are not shipped
+
+
+def test_the_clinic_pages_need_a_login(site: Site) -> None:
+    site.client.cookies.clear()
+    response = site.client.get("/clinic/patients/demo-01", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/clinic/login"
+
+
+def test_a_wrong_password_is_refused_and_repeated_failures_are_rate_limited(tmp_path: Path) -> None:
+    site = make_site(tmp_path)  # its own app: the limiter counts failures per address
+    statuses = []
+    for _ in range(7):
+        token = site.csrf("/clinic/login")
+        response = site.client.post(
+            "/clinic/login", data={"csrf_token": token, "email": "nobody@clinic.example", "password": "wrong"}
+        )
+        statuses.append(response.status_code)
+    assert statuses[0] == 401 and statuses[-1] == 429
+    assert "Too many failed attempts" in response.text
+
+
+def test_the_session_cookie_is_httponly_and_samesite(site: Site) -> None:
+    site.client.cookies.clear()
+    response = site.client.get("/clinic/login")
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "path=/" in cookie
+
+
+def test_the_session_cookie_is_secure_by_default() -> None:
+    from nervetrack.config import Settings
+
+    assert Settings().cookie_secure is True
+
+
+def test_a_clinician_sees_only_their_own_clinic(site: Site) -> None:
+    site.client.cookies.clear()
+    site.log_in(site.seed.other.email, site.seed.other.password)
+    assert "demo-01" not in site.client.get("/clinic/").text
+    assert site.client.get("/clinic/patients/demo-01").status_code == 404
+    assert site.client.get("/clinic/patients/demo-01/export.json").status_code == 404
+    site.client.cookies.clear()
+
+
+def test_the_dashboard_lists_emergencies_first_and_filters(clinician: Site) -> None:
+    text = clinician.client.get("/clinic/").text
+    first = text.index("emergency")
+    assert first < text.index("routine")
+    filtered = clinician.client.get("/clinic/?procedure=fusion&q=demo").text
+    assert "demo-03" in filtered and "demo-01" not in filtered
+
+
+def test_a_clinician_adds_a_patient_and_issues_a_link_shown_once(clinician: Site) -> None:
+    token = clinician.csrf("/clinic/patients/new")
+    form = {
+        "csrf_token": token,
+        "id": "new-77",
+        "birth_year": "1960",
+        "sex": "female",
+        "date": "2026-01-05",
+        "procedure": "laminectomy",
+        "approach": "open",
+        "levels": "L4-L5",
+        "baseline_leg_pain": "7",
+    }
+    response = clinician.client.post("/clinic/patients", data=form)
+    assert response.status_code == 200 and "Patient new-77" in response.text
+    token = CSRF.search(response.text).group(1)  # type: ignore[union-attr]
+    issued = clinician.client.post("/clinic/patients/new-77/link", data={"csrf_token": token})
+    assert "This link is shown only once" in issued.text
+    assert "http://testserver/p/" in issued.text
+    again = clinician.client.get("/clinic/patients/new-77").text
+    assert "/p/" not in again.replace('action="/clinic/patients', "")
+
+
+def test_adding_a_patient_with_bad_fields_shows_messages_beside_them(clinician: Site) -> None:
+    token = clinician.csrf("/clinic/patients/new")
+    form = {"csrf_token": token, "id": "bad id!", "birth_year": "1800", "date": "", "procedure": "laminectomy"}
+    response = clinician.client.post("/clinic/patients", data=form)
+    assert response.status_code == 422
+    assert 'id="e-id"' in response.text and 'id="e-birth_year"' in response.text
+
+
+def test_pages_carry_the_security_headers(site: Site) -> None:
+    for path in ("/clinic/login", site.link_for("demo-05"), "/p/nope"):
+        headers = site.client.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_pages_have_no_inline_scripts_or_style_attributes(clinician: Site) -> None:
+    for path in ("/clinic/", "/clinic/patients/demo-03", "/clinic/patients/new", clinician.link_for("demo-05")):
+        text = clinician.client.get(path).text
+        assert "<script>" not in text and "style=" not in text and "<style" not in text, path
