@@ -131,10 +131,13 @@ def forecast_cohort(
 
     from nervetrack.services.forecasts import FORECAST_SYMPTOMS, forecast_all
 
-    records = _forecast_records_from(from_json, data_dir)
+    keyed = _forecast_records_from(from_json, data_dir)
+    records = [record for _key, record in keyed]
     with Progress(console=Console(stderr=True)) as progress:
         task = progress.add_task("forecasting", total=len(records) * len(FORECAST_SYMPTOMS))
-        forecasts = forecast_all(load_knowledge(), records, lambda n: progress.advance(task, n))
+        forecasts = forecast_all(
+            load_knowledge(), records, lambda n: progress.advance(task, n), keys=[key for key, _ in keyed]
+        )
     if out is not None:
         out.write_text(json.dumps(forecasts, indent=2), encoding="utf-8")
     table = Table(title=f"Forecasts for {len(records)} patients")
@@ -151,28 +154,42 @@ def forecast_cohort(
     Console().print(table)
 
 
-def _forecast_records_from(from_json: Path | None, data_dir: Path | None) -> list[Any]:
+def _forecast_records_from(from_json: Path | None, data_dir: Path | None) -> list[tuple[str, Any]]:
+    """(key, record) pairs: keyed "clinic id/patient id" from the database (ids repeat across clinics), by
+    patient id from a folder (where a repeated id is an error)."""
     if from_json is None:
-        from nervetrack.services.forecasts import all_patient_records
+        from nervetrack.services.forecasts import keyed_patient_records
 
-        return all_patient_records(_upgraded_uow(_settings(data_dir)))
+        return keyed_patient_records(_upgraded_uow(_settings(data_dir)))
     if not from_json.is_dir():
         _fail([f"--from-json: {from_json} is not a directory"])
-    records, problems = [], []
+    keyed: list[tuple[str, Any]] = []
+    problems: list[str] = []
+    seen: dict[str, str] = {}
     for path in sorted(from_json.glob("*.json")):
         try:
-            records.append(parse_record(_read_json(str(path))))
+            record = parse_record(_read_json(str(path)))
         except InvalidInput as error:
             problems += [f"{path.name}: {p}" for p in error.problems]
+            continue
+        if record.patient.id in seen:
+            problems.append(f"{path.name}: patient.id {record.patient.id!r} is also in {seen[record.patient.id]}")
+            continue
+        seen[record.patient.id] = path.name
+        keyed.append((record.patient.id, record))
     if problems:
         _fail(problems)
-    return records
+    return keyed
 
 
 db_app = typer.Typer(help="The database: schema upgrades.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for clinic systems.", no_args_is_help=True)
+clinic_app = typer.Typer(help="Clinics.", no_args_is_help=True)
+clinician_app = typer.Typer(help="Clinician logins.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
+app.add_typer(clinic_app, name="clinic")
+app.add_typer(clinician_app, name="clinician")
 DataDirOption = Annotated[
     Path | None, typer.Option("--data-dir", help="Directory for the SQLite database (default ./data).")
 ]
@@ -234,6 +251,68 @@ def token_create(
     typer.echo(issued.secret)
 
 
+@token_app.command("revoke")
+def token_revoke(
+    id_or_name: Annotated[str, typer.Argument(help="The token's id, or its name when that is unique.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Revoke a clinic system's API token; the API refuses it from then on."""
+    from nervetrack.services.errors import Conflict, NotFound
+    from nervetrack.services.tokens import revoke_api_token
+
+    try:
+        revoked = revoke_api_token(_upgraded_uow(_settings(data_dir)), id_or_name)
+    except (NotFound, Conflict) as error:
+        _fail([f"token: {error}"])
+    typer.echo(f"revoked API token {revoked.id} ({revoked.name}) of clinic {revoked.clinic_id}")
+
+
+@clinic_app.command("create")
+def clinic_create(
+    name: Annotated[str, typer.Argument(help="The clinic's name.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Create a clinic and print its id."""
+    from nervetrack.services.clinics import create_clinic
+
+    try:
+        clinic = create_clinic(_upgraded_uow(_settings(data_dir)), name)
+    except ValueError as error:
+        _fail([f"NAME: {error}"])
+    typer.echo(f"created clinic {clinic.id} ({clinic.name})")
+
+
+@clinician_app.command("create")
+def clinician_create(
+    clinic: Annotated[int, typer.Option("--clinic", help="The clinic's id.")],
+    email: Annotated[str, typer.Option("--email", help="The login email.")],
+    name: Annotated[str, typer.Option("--name", help="The clinician's name as shown to colleagues.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")
+    ] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Create a clinician login (the password is asked for without echo, or read with --password-stdin)."""
+    from nervetrack.services.clinics import MIN_PASSWORD, create_clinician
+    from nervetrack.services.errors import Conflict, NotFound
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD:
+        _fail([f"password: must have at least {MIN_PASSWORD} characters"])
+    try:
+        made = create_clinician(_upgraded_uow(_settings(data_dir)), clinic, email, name, password)
+    except NotFound as error:
+        _fail([f"--clinic: {error}"])
+    except Conflict as error:
+        _fail([f"--email: {error}"])
+    except ValueError as error:
+        _fail([str(error)])
+    typer.echo(f"created clinician {made.id} ({made.email}) in clinic {made.clinic_id} ({made.clinic_name})")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="Address to listen on (default 127.0.0.1).")] = None,
@@ -244,17 +323,24 @@ def serve(
     """Run the web service (patients' check-ins, the clinicians' dashboard, the JSON API)."""
     import uvicorn
 
+    from nervetrack.config import for_serving
     from nervetrack.web.app import create_app
 
-    settings = _settings(data_dir, host=host, port=port)
+    settings = for_serving(_settings(data_dir, host=host, port=port))
     uow = _upgraded_uow(settings)
     if demo:
         from nervetrack.services.demo_seed import seed_demo
 
         login = seed_demo(uow).demo
         Console(highlight=False).print(
-            f"[bold]Demo clinician login[/bold] at http://{settings.host}:{settings.port}/login\n"
+            f"[bold]Demo clinician login[/bold] at {_base_url(settings.host, settings.port)}/clinic/login\n"
             f"  email:    {login.email}\n  password: {login.password}"
         )
     # No access log: URLs can carry patient ids and link secrets.
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False)
+
+
+def _base_url(host: str, port: int) -> str:
+    """The http address of the server, with an IPv6 host in brackets and 0.0.0.0/:: shown as 127.0.0.1."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"

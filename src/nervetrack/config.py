@@ -9,12 +9,16 @@ Every setting (environment variable in brackets):
   data_dir/secret_key so sessions survive a restart.
 - host, port (NERVETRACK_HOST, NERVETRACK_PORT): where `nervetrack serve` listens.
 - login_max_attempts, login_window_seconds: failed logins allowed per account and per IP within the window.
-- cookie_secure (NERVETRACK_COOKIE_SECURE): mark session cookies Secure (default true; browsers still send
-  them to http://127.0.0.1 and localhost).
+- cookie_secure (NERVETRACK_COOKIE_SECURE): mark session cookies Secure (default true). `nervetrack serve`
+  on a loopback address (127.x, localhost, ::1) defaults it to false, since it serves plain http there,
+  unless NERVETRACK_COOKIE_SECURE is set.
+- emergency_number (NERVETRACK_EMERGENCY_NUMBER): the number the patient pages tell a patient to call in an
+  emergency (default 112); the pages add "or your local emergency number".
 """
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -36,6 +40,11 @@ class Settings(BaseSettings):
     login_max_attempts: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
     cookie_secure: bool = True
+    emergency_number: str = Field(default="112", min_length=1, max_length=20, pattern=r"^[0-9+*#]+$")
+
+    def cookie_secure_was_set(self) -> bool:
+        """Whether cookie_secure was given explicitly (argument or NERVETRACK_COOKIE_SECURE)."""
+        return "cookie_secure" in self.model_fields_set
 
     def resolved_database_url(self) -> str:
         """The database URL: the configured one, or SQLite in the data directory."""
@@ -55,3 +64,22 @@ class Settings(BaseSettings):
         path.write_text(key, encoding="utf-8")
         path.chmod(0o600)
         return key
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a listening address is this machine only: 127.x, ::1, localhost."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def for_serving(settings: Settings) -> Settings:
+    """The settings `nervetrack serve` runs with: plain-http cookies on a loopback address (where it serves
+    http), unless cookie_secure was set explicitly (NERVETRACK_COOKIE_SECURE)."""
+    if is_loopback(settings.host) and not settings.cookie_secure_was_set():
+        return settings.model_copy(update={"cookie_secure": False})
+    return settings

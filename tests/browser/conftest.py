@@ -3,6 +3,7 @@ headless chromium driven by pytest-playwright."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -10,16 +11,19 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from nervetrack.adapters.db.engine import make_engine
+from nervetrack.adapters.db.engine import make_engine, make_session_factory
 from nervetrack.adapters.db.migrate import upgrade
 from nervetrack.config import Settings
+from nervetrack.services import clock
 from nervetrack.services.demo_seed import seed_demo
+from nervetrack.services.patients import add_patient, export_patient
 from nervetrack.services.tokens import issue_link
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor, DemoSeed
@@ -52,6 +56,33 @@ class LiveServer:
             uow = UnitOfWork(sessionmaker(engine, expire_on_commit=False))
             actor = Actor.system(clinic_id or self.seed.demo.clinic_id)
             return f"{self.url}/p/{issue_link(uow, actor, patient_id).secret}"
+        finally:
+            engine.dispose()
+
+    def new_patient_link(self, patient_id: str) -> str:
+        """Add a patient with no check-in yet (surgery 10 days ago) and issue their link."""
+        surgery = clock.today() - dt.timedelta(days=10)
+        data = {
+            "patient": {"id": patient_id, "birth_year": 1965},
+            "surgery": {"date": surgery.isoformat(), "procedure": "microdiscectomy"},
+            "baseline": {"leg_pain": 7, "weakness": 0},
+        }
+        with self._uow() as uow:
+            add_patient(uow, Actor.system(self.seed.demo.clinic_id), data)
+        return self.link_for(patient_id)
+
+    def stored_checkins(self, patient_id: str) -> list[dict[str, Any]]:
+        """The patient's stored check-ins, from the export."""
+        with self._uow() as uow:
+            exported = export_patient(uow, Actor.system(self.seed.demo.clinic_id), patient_id)
+        checkins: list[dict[str, Any]] = exported["checkins"]
+        return checkins
+
+    @contextmanager
+    def _uow(self) -> Iterator[UnitOfWork]:
+        engine = make_engine(self.settings)
+        try:
+            yield UnitOfWork(make_session_factory(engine))
         finally:
             engine.dispose()
 

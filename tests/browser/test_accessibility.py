@@ -3,6 +3,7 @@ without horizontal scrolling, and every control is reachable by Tab with a visib
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -55,10 +56,26 @@ def _error_after_submit(page: Page) -> None:
     page.wait_for_selector(".error-summary")
 
 
+def _emergency_not_saved(page: Page) -> None:
+    page.context.clear_cookies()  # the form expires: the check-in cannot be stored
+    page.get_by_role("group", name="New trouble passing urine").get_by_label("Yes").check()
+    page.get_by_role("button", name="Send my check-in").click()
+    page.wait_for_selector(".emergency-screen form")
+
+
+_FIRST = itertools.count(1)
+
+
+def _first_checkin(server: Any) -> str:
+    return str(server.new_patient_link(f"a11y-first-{next(_FIRST)}"))
+
+
 # name -> (needs a clinician, path or callable producing the path, action after opening)
 PAGES: dict[str, tuple[bool, Callable[[Any], str], Callable[[Page], None] | None]] = {
     "patient check-in": (False, lambda s: s.link_for("demo-17"), None),
     "patient check-in with errors": (False, lambda s: s.link_for("demo-17"), _error_after_submit),
+    "patient first check-in": (False, _first_checkin, None),
+    "patient emergency, not saved": (False, lambda s: s.link_for("demo-18"), _emergency_not_saved),
     "patient recovery": (False, lambda s: s.link_for("demo-06") + "/recovery", None),
     "patient recovery, urgent": (False, lambda s: s.link_for("demo-03") + "/recovery", None),
     "patient emergency": (False, lambda s: s.link_for("demo-12") + "/recovery", None),

@@ -26,8 +26,9 @@ def test_a_patient_submits_a_check_in_and_sees_their_chart(page: Page, live_serv
     page.goto(live_server.link_for("demo-01"))
     expect(page.get_by_role("heading", name="How are you today?")).to_be_visible()
     page.screenshot(path=str(screenshots / "patient-checkin.png"), full_page=True)
-    page.get_by_label("Pain in your leg or legs").fill("2")
+    page.get_by_label("Pain in your leg or legs").fill("2")  # fill() on a range input dispatches `input`
     expect(page.locator("#v-leg_pain")).to_have_text("2")
+    expect(page.locator("#a-leg_pain")).to_have_value("1")
     page.get_by_label("How many minutes can you walk without stopping?").fill("25")
     page.get_by_role("button", name="Send my check-in").click()
 
@@ -37,6 +38,27 @@ def test_a_patient_submits_a_check_in_and_sees_their_chart(page: Page, live_serv
     expect(chart).to_be_visible()
     expect(page.locator("#chart-leg_pain circle").last).to_be_visible()
     page.screenshot(path=str(screenshots / "patient-recovery.png"))
+
+
+def test_on_a_first_check_in_only_the_sliders_the_patient_moves_are_answered(page: Page, live_server: Any) -> None:
+    page.goto(live_server.new_patient_link("browser-first-01"))
+    expect(page.locator("#js-flag")).to_have_value("1")
+    weakness = page.get_by_label("Weakness in your leg or foot")
+    expect(page.locator("#v-weakness")).to_have_text("not answered")
+    expect(weakness).to_have_attribute("aria-valuetext", "not answered")
+    leg = page.get_by_label("Pain in your leg or legs")
+    leg.focus()
+    page.keyboard.press("ArrowLeft")  # the keyboard answers a slider too
+    expect(page.locator("#v-leg_pain")).to_have_text("4")
+    expect(leg).to_have_attribute("aria-valuetext", "4 out of 10")
+    expect(page.locator("#a-leg_pain")).to_have_value("1")
+    expect(page.locator("#a-weakness")).to_have_value("0")
+    page.get_by_role("button", name="Send my check-in").click()
+
+    expect(page.get_by_role("status")).to_contain_text("your check-in is saved")
+    [checkin] = live_server.stored_checkins("browser-first-01")
+    assert checkin["leg_pain"] == 4
+    assert [checkin[s] for s in ("back_pain", "numbness", "tingling", "weakness")] == [None] * 4
 
 
 def test_a_new_bladder_problem_shows_the_emergency_instruction_first(

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from nervetrack.cli import _settings, _upgraded_uow, app
 from nervetrack.services.demo_seed import seed_demo
-from nervetrack.services.forecasts import FORECAST_SYMPTOMS, all_patient_records
+from nervetrack.services.forecasts import FORECAST_SYMPTOMS, keyed_patient_records
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 runner = CliRunner()
@@ -36,9 +36,10 @@ def test_it_rejects_a_folder_that_does_not_exist(tmp_path: Path) -> None:
 def test_it_forecasts_every_patient_in_the_database(tmp_path: Path) -> None:
     uow = _upgraded_uow(_settings(tmp_path))
     seed_demo(uow)
-    stored = all_patient_records(uow)
+    stored = keyed_patient_records(uow)
     assert stored
     out = tmp_path / "forecasts.json"
     result = runner.invoke(app, ["forecast-cohort", "--data-dir", str(tmp_path), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert set(json.loads(out.read_text())) == {r.patient.id for r in stored}
+    assert set(json.loads(out.read_text())) == {key for key, _ in stored}
+    assert all(key.endswith(f"/{record.patient.id}") for key, record in stored)

@@ -62,6 +62,11 @@ def records(draw) -> dict:
     return data
 
 
+def level(data: dict):
+    """Triage level only: forecasts never change it, so they are left out to keep the properties fast."""
+    return assess(parse_record(data), KNOWLEDGE, forecast=False).triage.level
+
+
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -79,22 +84,44 @@ def test_random_valid_inputs_never_crash_and_cite_known_sources(data):
 @given(records(), st.sampled_from(EMERGENCY_SIGNS))
 def test_adding_any_emergency_sign_yields_emergency(data, sign):
     data["checkins"][-1][sign] = True
-    assert assess(parse_record(data), KNOWLEDGE).triage.level == "emergency"
+    assert level(data) == "emergency"
 
 
 @FAST
 @given(records(), st.sampled_from(RED_FLAG_SIGNS))
 def test_adding_a_sign_never_lowers_the_triage_level(data, sign):
-    before = assess(parse_record(data), KNOWLEDGE).triage.level
+    before = level(data)
     data["checkins"][-1][sign] = True
-    after = assess(parse_record(data), KNOWLEDGE).triage.level
+    after = level(data)
     assert after.rank >= before.rank
 
 
 @FAST
 @given(records(), st.floats(38.4, 42.0))
 def test_adding_a_fever_never_lowers_the_triage_level(data, temperature):
-    before = assess(parse_record(data), KNOWLEDGE).triage.level
+    before = level(data)
     data["checkins"][-1]["temperature_c"] = round(temperature, 1)
-    after = assess(parse_record(data), KNOWLEDGE).triage.level
+    after = level(data)
     assert after.rank >= max(before.rank, 2)
+
+
+@FAST
+@given(records(), st.sampled_from(SCORES), st.integers(1, 10))
+def test_a_worse_score_on_the_latest_checkin_never_lowers_the_triage_level(data, symptom, rise):
+    latest = data["checkins"][-1]
+    if latest.get(symptom) is None:
+        latest[symptom] = 0
+    before = level(data)
+    latest[symptom] = min(10, latest[symptom] + rise)
+    after = level(data)
+    assert after.rank >= before.rank
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(records())
+def test_leaving_out_forecasts_changes_nothing_but_the_forecasts(data):
+    record = parse_record(data)
+    full, lean = assess(record, KNOWLEDGE), assess(record, KNOWLEDGE, forecast=False)
+    assert lean.flags == full.flags and lean.triage == full.triage
+    assert [s.status for s in lean.symptoms] == [s.status for s in full.symptoms]
+    assert all(s.forecast is None for s in lean.symptoms)

@@ -237,3 +237,15 @@ def test_every_flag_cites_sources_and_records_its_rule_version(run, knowledge):
         assert flag.sources and all(s in knowledge.sources for s in flag.sources)
         assert flag.rule_version == knowledge.versions["rules"]
         assert flag.causes and flag.evidence
+
+
+def test_weakness_rising_steeply_over_three_weeks_is_rapid_weakness(run):
+    a = run(record(checkin(4, weakness=2), checkin(24, weakness=9), baseline={**B, "weakness": 3}))
+    assert "rapid_weakness" in codes(a)
+    assert a.triage.level == "emergency"
+
+
+def test_weakness_two_points_worse_than_before_surgery_needs_review_even_early(run):
+    a = run(record(checkin(10, weakness=4), baseline={**B, "weakness": 2}))
+    assert "weakness_not_improving" in codes(a)
+    assert a.triage.level == "soon"

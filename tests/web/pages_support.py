@@ -6,6 +6,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 with warnings.catch_warnings():
     # Starlette asks for the httpx2 package, which is not available here; httpx works the same.
@@ -49,9 +50,9 @@ class Site:
         assert response.status_code in (200, 303), response.text
 
 
-def make_site(data_dir: Path) -> Site:
+def make_site(data_dir: Path, **overrides: Any) -> Site:
     """Create a migrated, seeded database and a TestClient on the app (plain-HTTP cookies allowed)."""
-    settings = Settings(data_dir=data_dir, cookie_secure=False, secret_key="test-secret-key")
+    settings = Settings(**{"data_dir": data_dir, "cookie_secure": False, "secret_key": "test-secret-key", **overrides})
     engine = make_engine(settings)
     upgrade(engine)
     app = create_app(settings)

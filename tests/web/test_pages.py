@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from pages_support import CSRF, IDEMPOTENCY, Site, make_site
+
+from nervetrack.services import clock
+from nervetrack.services.checkins import record_checkin
+from nervetrack.services.patients import add_patient, get_patient
+from nervetrack.services.views import Actor
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +40,13 @@ def _checkin(site: Site, link: str, **fields: str) -> object:
     return site.client.post(f"{link}/checkin", data={**form, **fields})
 
 
-def test_a_check_in_without_a_csrf_token_is_rejected(site: Site) -> None:
+def test_a_check_in_without_a_csrf_token_is_not_stored_and_the_form_is_shown_again(site: Site) -> None:
     link = site.link_for("demo-13")
     site.client.get(link)
     response = site.client.post(f"{link}/checkin", data={"leg_pain": "3", "idempotency_key": "x"})
     assert response.status_code == 403
-    assert "Please send the form again" in response.text
+    assert "Your form had expired, so your check-in was not sent." in response.text
+    assert 'id="a-leg_pain" value="1"' in response.text and 'value="3" data-output="v-leg_pain"' in response.text
 
 
 def test_a_forged_csrf_token_is_rejected_on_login(site: Site) -> None:
@@ -210,3 +217,35 @@ def test_pages_have_no_inline_scripts_or_style_attributes(clinician: Site) -> No
     for path in ("/clinic/", "/clinic/patients/demo-03", "/clinic/patients/new", clinician.link_for("demo-05")):
         text = clinician.client.get(path).text
         assert "<script>" not in text and "style=" not in text and "<style" not in text, path
+
+
+def test_the_old_login_address_leads_to_the_clinic_login(site: Site) -> None:
+    response = site.client.get("/login", follow_redirects=False)
+    assert response.status_code == 308 and response.headers["location"] == "/clinic/login"
+    assert "Log in" in site.client.get("/login").text
+
+
+def test_an_alert_cannot_be_acknowledged_under_another_patients_address(clinician: Site) -> None:
+    actor = Actor.system(clinician.seed.demo.clinic_id)
+    add_patient(
+        clinician.uow,
+        actor,
+        {
+            "patient": {"id": "ack-01", "birth_year": 1970},
+            "surgery": {"date": (clock.today() - dt.timedelta(days=9)).isoformat(), "procedure": "laminectomy"},
+        },
+    )
+    raised = record_checkin(
+        clinician.uow, actor, "ack-01", {"date": clock.today().isoformat(), "bladder_problem": True}
+    )
+    alert_id = raised.new_alerts[0].id
+    token = clinician.csrf("/clinic/patients/demo-02")
+    wrong = clinician.client.post(
+        f"/clinic/patients/demo-02/alerts/{alert_id}/acknowledge", data={"csrf_token": token, "note": "x"}
+    )
+    assert wrong.status_code == 404
+    assert any(a.is_open for a in get_patient(clinician.uow, actor, "ack-01").alerts)
+    right = clinician.client.post(
+        f"/clinic/patients/ack-01/alerts/{alert_id}/acknowledge", data={"csrf_token": token, "note": "called"}
+    )
+    assert right.status_code == 200 and "Alert acknowledged" in right.text

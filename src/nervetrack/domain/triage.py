@@ -46,9 +46,10 @@ def _cauda_equina(ctx: Context, _: Mapping[str, float]) -> str | None:
 def _rapid_weakness(ctx: Context, p: Mapping[str, float]) -> str | None:
     if ctx.sign("sudden_weakness"):
         return "reported: sudden leg weakness"
-    rise = _rise(ctx, "weakness", p["within_days"])
-    if rise is not None and rise[1] - rise[0] >= p["rise_points"]:
-        return f"weakness rose from {rise[0]:.0f} to {rise[1]:.0f} within {p['within_days']:.0f} days"
+    for points, days in ((p["rise_points"], p["within_days"]), (p["large_rise_points"], p["large_within_days"])):
+        rise = _rise(ctx, "weakness", days)
+        if rise is not None and rise[1] - rise[0] >= points:
+            return f"weakness rose from {rise[0]:.0f} to {rise[1]:.0f} within {days:.0f} days"
     return None
 
 
@@ -91,7 +92,7 @@ def _wound_infection(ctx: Context, p: Mapping[str, float]) -> str | None:
 
 def _fever(ctx: Context, p: Mapping[str, float]) -> str | None:
     temp = ctx.latest.temperature_c if ctx.latest else None
-    if temp is None or _wound_infection(ctx, p):
+    if temp is None:
         return None
     late = ctx.day >= p["late_from_day"] and temp >= p["late_fever_c"]
     return f"temperature {temp:.1f} C on day {ctx.day}" if temp > p["fever_c"] or late else None
@@ -137,9 +138,11 @@ def _no_improvement_3_months(ctx: Context, p: Mapping[str, float]) -> str | None
 
 def _weakness_not_improving(ctx: Context, p: Mapping[str, float]) -> str | None:
     latest = ctx.latest_value("weakness")
+    series = ctx.series["weakness"]
+    if latest is not None and series.baseline is not None and latest - series.baseline >= p["worse_points"]:
+        return f"weakness {series.baseline:.0f} before surgery, {latest:.0f} on day {ctx.day}"
     if ctx.day < p["from_day"] or latest is None or latest < p["present_at"]:
         return None
-    series = ctx.series["weakness"]
     earlier = series.baseline if series.baseline is not None else _first_other(series)
     if earlier is None:
         return f"weakness {latest:.0f} on day {ctx.day} with no earlier score to compare"

@@ -30,7 +30,10 @@ def record_event(session: Session, actor: Actor, action: str, entity_type: str, 
 
 
 def audit_trail(uow: UnitOfWork, actor: Actor, patient_id: str) -> list[AuditView]:
-    """List the audit events about one patient and their check-ins and alerts, oldest first."""
+    """List the audit events about one patient and their check-ins and alerts, oldest first.
+
+    Reading the trail is itself recorded (`audit.read`), after the events are listed.
+    """
     if actor.kind == "patient_link":
         raise Forbidden("a patient link cannot read the audit trail")
     with uow:
@@ -40,7 +43,10 @@ def audit_trail(uow: UnitOfWork, actor: Actor, patient_id: str) -> list[AuditVie
             .where(AuditEvent.entity_type == "patient", AuditEvent.entity_id == str(patient.id))
             .order_by(AuditEvent.at, AuditEvent.id)
         ).all()
-        return [_view(e) for e in events]
+        trail = [_view(e) for e in events]
+        record_event(uow.session, actor, "audit.read", "patient", patient.id)
+        uow.commit()
+        return trail
 
 
 def _view(event: AuditEvent) -> AuditView:

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from nervetrack.adapters.db.tables import Alert, Checkin, Patient
 from nervetrack.domain.assess import assess
 from nervetrack.domain.errors import InvalidInput, Problem
-from nervetrack.domain.model import CheckIn, TriageLevel
-from nervetrack.domain.results import Assessment
+from nervetrack.domain.model import CheckIn, PatientRecord, TriageLevel
+from nervetrack.domain.results import Assessment, Flag
 from nervetrack.domain.validation import parse_record
 from nervetrack.knowledge import load_knowledge
 from nervetrack.services import clock
@@ -114,7 +114,7 @@ def _store(
     )
     session.add(row)
     session.flush()
-    alerts = _raise_alerts(session, patient, row, assessment)
+    alerts = _raise_alerts(session, patient, row, [*assessment.flags, *_backdated_flags(record, values)])
     _update_summary(session, patient, assessment, values.date)
     record_event(session, actor, "checkin.create", "patient", patient.id)
     return CheckinResult(
@@ -125,13 +125,25 @@ def _store(
     )
 
 
-def _raise_alerts(session: Session, patient: Patient, row: Checkin, assessment: Assessment) -> list[Alert]:
+def _backdated_flags(record: PatientRecord, values: CheckIn) -> list[Flag]:
+    """Flags of a check-in dated before the latest stored one, judged as of its own date.
+
+    Red-flag signs are judged on the latest check-in by date, so a late-arriving earlier check-in would
+    otherwise never raise its own emergency.
+    """
+    if all(c.date <= values.date for c in record.checkins):
+        return []
+    upto = record.model_copy(update={"checkins": [c for c in record.checkins if c.date <= values.date]})
+    return assess(upto, load_knowledge(), as_of=values.date, forecast=False).flags
+
+
+def _raise_alerts(session: Session, patient: Patient, row: Checkin, flags: list[Flag]) -> list[Alert]:
     """Open an alert per flag above routine, unless one with the same code is still open."""
     open_codes = set(
         session.scalars(select(Alert.code).where(Alert.patient_id == patient.id, Alert.acknowledged_at.is_(None)))
     )
     raised = []
-    for flag in assessment.flags:
+    for flag in flags:
         if flag.level is TriageLevel.ROUTINE or flag.code in open_codes:
             continue
         alert = Alert(

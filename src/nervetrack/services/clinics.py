@@ -25,8 +25,12 @@ _DUMMY_HASH = _HASHER.hash("not a real password")
 MIN_PASSWORD = 10
 
 
+MAX_NAME = 200
+
+
 def create_clinic(uow: UnitOfWork, name: str) -> ClinicView:
-    """Create a clinic."""
+    """Create a clinic; ValueError if the name is empty or longer than 200 characters."""
+    name = _name(name, "the clinic name")
     with uow:
         clinic = Clinic(name=name, created_at=clock.now())
         uow.session.add(clinic)
@@ -40,7 +44,11 @@ def create_clinician(uow: UnitOfWork, clinic_id: int, email: str, name: str, pas
     """Create a clinician login for a clinic; the password is stored only as an argon2 hash."""
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
+    name = _name(name, "the clinician's name")
     address = email.strip().lower()
+    local, _, domain = address.partition("@")
+    if not local or "." not in domain or len(address) > 254 or any(c.isspace() for c in address):
+        raise ValueError(f"{email!r} is not an email address")
     with uow:
         session = uow.session
         clinic = session.get(Clinic, clinic_id)
@@ -61,6 +69,15 @@ def create_clinician(uow: UnitOfWork, clinic_id: int, email: str, name: str, pas
         record_event(session, Actor.system(clinic_id), "clinician.create", "clinician", row.id)
         uow.commit()
         return _view(row)
+
+
+def _name(value: str, what: str) -> str:
+    name = " ".join(value.split())
+    if not name:
+        raise ValueError(f"{what} must not be empty")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"{what} must have at most {MAX_NAME} characters")
+    return name
 
 
 def set_password(uow: UnitOfWork, email: str, password: str) -> ClinicianView:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
@@ -14,7 +15,7 @@ from nervetrack.adapters.db.tables import ApiToken, Clinic, Patient, PatientLink
 from nervetrack.services import clock
 from nervetrack.services.access import clinic_of, patient_row
 from nervetrack.services.audit import record_event
-from nervetrack.services.errors import AuthenticationFailed, LinkInvalid, NotFound
+from nervetrack.services.errors import AuthenticationFailed, Conflict, LinkInvalid, NotFound
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor, IssuedSecret
 
@@ -90,6 +91,45 @@ def create_api_token(uow: UnitOfWork, clinic_id: int, name: str) -> IssuedSecret
         record_event(uow.session, Actor.system(clinic_id), "api_token.create", "clinic", clinic_id)
         uow.commit()
         return IssuedSecret(id=token.id, secret=secret, label=name)
+
+
+@dataclass(frozen=True)
+class RevokedToken:
+    """An API token that has just been revoked."""
+
+    id: int
+    name: str
+    clinic_id: int
+
+
+def revoke_api_token(uow: UnitOfWork, id_or_name: str) -> RevokedToken:
+    """Revoke a clinic system's API token by its id or its name; the API refuses it from then on.
+
+    NotFound if no token has that id or name, Conflict if the name is shared by several active tokens
+    (give the id then) or the token was already revoked.
+    """
+    key = id_or_name.strip()
+    with uow:
+        session = uow.session
+        if key.isdigit():
+            token = session.get(ApiToken, int(key))
+            if token is None:
+                raise NotFound(f"no API token {key}")
+        else:
+            named = session.scalars(select(ApiToken).where(ApiToken.name == key).order_by(ApiToken.id)).all()
+            active = [t for t in named if t.revoked_at is None]
+            if not named:
+                raise NotFound(f"no API token named {key!r}")
+            if len(active) > 1:
+                ids = ", ".join(str(t.id) for t in active)
+                raise Conflict(f"{len(active)} active API tokens are named {key!r} (ids {ids}); give the id")
+            token = active[0] if active else named[-1]
+        if token.revoked_at is not None:
+            raise Conflict(f"API token {token.id} ({token.name}) was already revoked")
+        token.revoked_at = clock.now()
+        record_event(session, Actor.system(token.clinic_id), "api_token.revoke", "clinic", token.clinic_id)
+        uow.commit()
+        return RevokedToken(id=token.id, name=token.name, clinic_id=token.clinic_id)
 
 
 def authenticate_token(uow: UnitOfWork, secret: str) -> Actor:

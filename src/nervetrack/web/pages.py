@@ -29,7 +29,6 @@ from nervetrack.web.session import SessionCodec, SessionData, save_session, sess
 
 TEMPLATES = Jinja2Templates(directory=str(resources.files("nervetrack.web") / "templates"))
 LEVEL_WORDS = {"emergency": "emergency", "urgent": "urgent", "soon": "soon", "routine": "routine"}
-EMERGENCY_NUMBER = "112"
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,7 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
         {
             "csrf_token": csrf.token_for(context.secret_key, data),
             "level_words": LEVEL_WORDS,
-            "emergency_number": EMERGENCY_NUMBER,
+            "emergency_number": context.settings.emergency_number,
             **values,
         },
         status_code=status_code,

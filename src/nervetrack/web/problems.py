@@ -2,16 +2,20 @@
 
 Under /api/ (and /healthz) every error is problem+json. Other paths (the HTML pages) go to
 `app.state.page_error_handler(request, error) -> Response` when the pages set one.
+
+An unexpected exception is answered without any detail of it: a 500
+problem+json under /api/, the friendly error page elsewhere.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException
 
 from nervetrack.domain.errors import InvalidInput
@@ -26,6 +30,7 @@ from nervetrack.services.errors import (
     ServiceError,
 )
 
+log = logging.getLogger("nervetrack.web")
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://nervetrack.example/problems/"
 _STATUS: list[tuple[type[Exception], int, str]] = [
@@ -45,6 +50,7 @@ _TITLES = {
     409: "Conflict",
     422: "The input is not valid",
     429: "Too many attempts",
+    500: "Internal server error",
 }
 
 
@@ -77,6 +83,32 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _routed(_service_error))
     app.add_exception_handler(RequestValidationError, _routed(_request_validation))
     app.add_exception_handler(HTTPException, _routed(_http_error))
+    app.add_exception_handler(Exception, _unexpected)
+
+
+_FALLBACK_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Something went wrong</title>
+</head><body><main><h1>Something went wrong</h1><p>Please try again in a few minutes.</p>
+<p>If you feel very unwell, or have new problems passing urine or stool, or numbness between the legs,
+call your emergency number now.</p></main></body></html>"""
+
+
+async def _unexpected(request: Request, error: Exception) -> Response:
+    """Any exception no other handler took: answer without leaking what it was.
+
+    Starlette re-raises the exception after this answer, so the server still logs its traceback (the URL is
+    not logged here: it can carry a patient's link secret).
+    """
+    if _is_api(request):
+        return problem(500, "The server could not complete the request.", kind="internal-error")
+    try:
+        from nervetrack.web import pages
+
+        return pages.error_page(
+            request, 500, "Something went wrong", "We could not show this page. Please try again in a few minutes."
+        )
+    except Exception:  # the page itself could not be built: answer plain HTML
+        log.exception("the error page could not be rendered")
+        return HTMLResponse(_FALLBACK_PAGE, status_code=500, headers={"Cache-Control": "no-store"})
 
 
 Handler = Callable[[Request, Any], Awaitable[Response]]

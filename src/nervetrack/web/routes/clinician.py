@@ -363,7 +363,9 @@ async def acknowledge(request: Request, patient_id: str, alert_id: int) -> Respo
         return failed
     note = (await _form(request)).get("note", "").strip()
     try:
-        acknowledge_alert(pages.page_context(request).uow(), clinician.as_actor(), alert_id, note)
+        acknowledge_alert(
+            pages.page_context(request).uow(), clinician.as_actor(), alert_id, note, patient_id=patient_id
+        )
     except NotFound:
         return _not_found(request, clinician)
     except Conflict:
@@ -434,3 +436,9 @@ root_router = APIRouter(include_in_schema=False)
 def home() -> Response:
     """The site root leads to the clinic dashboard (patients come in through their own link)."""
     return RedirectResponse("/clinic/", status_code=303)
+
+
+@root_router.get("/login")
+def old_login() -> Response:
+    """The clinicians' login lives at /clinic/login; /login leads there."""
+    return RedirectResponse(LOGIN, status_code=308)

@@ -22,7 +22,7 @@ from nervetrack.services.checkins import record_checkin
 from nervetrack.services.errors import LinkInvalid, NotFound
 from nervetrack.services.patients import get_patient
 from nervetrack.services.tokens import resolve_link
-from nervetrack.services.views import Actor, PatientDetail
+from nervetrack.services.views import Actor, CheckinResult, PatientDetail
 from nervetrack.web import pages
 from nervetrack.web.csrf import CsrfError
 
@@ -31,11 +31,18 @@ router = APIRouter(prefix="/p", include_in_schema=False)
 
 @dataclass(frozen=True)
 class Slider:
+    """A 0-10 slider. Until the patient moves it, it is "not answered" and stored as unknown: `start` is only
+    where the thumb rests, never a value (see `parse_form`)."""
+
     field: str
     question: str
     low: str
     high: str
-    default: int = 5
+    start: int = 5
+
+    @property
+    def answered_field(self) -> str:
+        return f"{self.field}_answered"
 
 
 SLIDERS = (
@@ -72,6 +79,16 @@ SIGNS = (
     ),
 )
 assert {q.field for q in SIGNS} == set(RED_FLAG_SIGNS)
+# The signs that call for the emergency number now: a "yes" to any of them is never dropped, even when
+# the rest of the form cannot be stored yet.
+EMERGENCY_SIGNS = (
+    "bladder_problem",
+    "bowel_problem",
+    "saddle_numbness",
+    "sudden_weakness",
+    "chest_pain_or_breathlessness",
+)
+assert set(EMERGENCY_SIGNS) <= set(RED_FLAG_SIGNS)
 
 # Oswestry sections by name only: the questionnaire's own statements are copyrighted and not shipped.
 ODI_SECTIONS = (
@@ -133,7 +150,8 @@ def checkin_form(request: Request, token: str) -> Response:
 
 
 def _defaults(detail: PatientDetail) -> dict[str, str]:
-    """Start each slider at the last answer, so a patient only moves what changed."""
+    """Start each slider at the last answer, so a patient only moves what changed (a slider with no earlier
+    answer starts "not answered")."""
     if not detail.checkins:
         return {}
     last = detail.checkins[-1].values
@@ -148,6 +166,7 @@ def _form(
     errors: Mapping[str, str],
     values: Mapping[str, str],
     status_code: int = 200,
+    notice: str | None = None,
 ) -> HTMLResponse:
     record = detail.record
     return pages.render(
@@ -166,7 +185,17 @@ def _form(
         idempotency_key=values.get("idempotency_key") or secrets.token_urlsafe(18),
         errors=dict(errors),
         values=dict(values),
+        answered={s.field: _answered(values, s) for s in SLIDERS},
+        notice=notice,
     )
+
+
+def _answered(values: Mapping[str, str], slider: Slider) -> bool:
+    """Whether the slider has a value to show: an earlier answer, or a value sent back that parse_form takes
+    (without the script every value is taken; with it, only a slider whose `_answered` flag is not "0")."""
+    if values.get(slider.field, "") == "":
+        return False
+    return values.get("js") != "1" or values.get(slider.answered_field) != "0"
 
 
 def _field_ids() -> dict[str, str]:
@@ -176,39 +205,140 @@ def _field_ids() -> dict[str, str]:
     return ids | {"walking_minutes": "f-walking_minutes", "temperature_c": "f-temperature_c"}
 
 
+EXPIRED = "Your form had expired, so your check-in was not sent."
+
+
 @router.post("/{token}/checkin", response_class=HTMLResponse)
 async def submit_checkin(request: Request, token: str) -> Response:
-    """Store today's check-in; on bad input show the form again with messages beside the fields."""
+    """Store today's check-in; on bad input show the form again with messages beside the fields.
+
+    The patient's answers are never thrown away: an expired form (CSRF check failed) is shown again with a
+    fresh token and the answers kept. A "yes" to an emergency sign always shows the call-now instruction
+    first; when other answers are unreadable the check-in is stored without them if the rest is valid (so
+    the clinic gets the alert), and otherwise the page says it was not saved yet and why.
+    """
+    form = await _fields(request)
     try:
         await pages.check_csrf(request)
+        csrf_ok = True
     except CsrfError:
-        return pages.error_page(
-            request, 403, "Please send the form again", "This form has expired. Go back, reload and try again."
-        )
+        csrf_ok = False
     actor = _resolve(request, token)
     if isinstance(actor, HTMLResponse):
         return actor
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    try:
+        detail = _detail(request, actor)
+    except NotFound:
+        return _invalid_link(request)
+    signs = emergency_answers(form)
+    if not csrf_ok:  # never store without a valid token
+        if signs:
+            return _emergency_not_saved(request, token, detail, form, [EXPIRED], 403)
+        notice = f"{EXPIRED} Your answers are still here: check them and send your check-in again."
+        return _form(request, token, detail, {}, form, 403, notice=notice)
     data, errors = parse_form(form)
     data["date"] = clock.today().isoformat()
-    uow = pages.page_context(request).uow()
-    if not errors:
+    stored: CheckinResult | None = None
+    if not errors or signs:
         try:
-            record_checkin(uow, actor, _ref(actor), data, idempotency_key=form.get("idempotency_key") or None)
+            # With an emergency sign, unreadable answers are left out (parse_form set them to None).
+            stored = record_checkin(
+                pages.page_context(request).uow(),
+                actor,
+                _ref(actor),
+                data,
+                idempotency_key=form.get("idempotency_key") or None,
+            )
         except InvalidInput as error:
-            errors = _errors_from(error.problems)
+            errors = {**_errors_from(error.problems), **errors}
         except NotFound:
             return _invalid_link(request)
-    if errors:
-        return _form(request, token, _detail(request, actor), errors, form, 422)
-    return RedirectResponse(f"/p/{token}/recovery?saved=1", status_code=303)
+    if stored is not None and not errors:
+        return RedirectResponse(f"/p/{token}/recovery?saved=1", status_code=303)
+    if signs and stored is not None:
+        return _emergency_saved_without(request, token, stored, errors, form)
+    if signs:
+        return _emergency_not_saved(request, token, detail, form, list(errors.values()), 422)
+    return _form(request, token, detail, errors, form, 422)
+
+
+@router.post("/{token}/checkin/review", response_class=HTMLResponse)
+async def review_checkin(request: Request, token: str) -> Response:
+    """Back from the emergency instruction: the check-in form again with the answers as sent (stores nothing)."""
+    actor = _resolve(request, token)
+    if isinstance(actor, HTMLResponse):
+        return actor
+    try:
+        detail = _detail(request, actor)
+    except NotFound:
+        return _invalid_link(request)
+    form = await _fields(request)
+    _data, errors = parse_form(form)
+    notice = "Your check-in has not been sent yet. Check your answers and send it."
+    return _form(request, token, detail, errors, form, 200, notice=notice)
+
+
+async def _fields(request: Request) -> dict[str, str]:
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+def emergency_answers(form: Mapping[str, str]) -> list[Question]:
+    """The emergency signs answered "yes" on the form."""
+    return [q for q in SIGNS if q.field in EMERGENCY_SIGNS and form.get(q.field) == "yes"]
+
+
+def _emergency_not_saved(
+    request: Request,
+    token: str,
+    detail: PatientDetail,
+    form: Mapping[str, str],
+    reasons: list[str],
+    status_code: int,
+) -> HTMLResponse:
+    """The call-now instruction for a check-in that could not be stored, with a way back to the form."""
+    kept = {k: v for k, v in form.items() if k != "csrf_token"}
+    return pages.render(
+        request,
+        "patient/emergency.html",
+        status_code,
+        base=f"/p/{token}",
+        days_since_surgery=(clock.today() - detail.record.surgery.date).days,
+        flags=[],
+        told=[q.question.rstrip("?") for q in emergency_answers(form)],
+        saved=False,
+        not_saved_because=reasons,
+        kept=kept,
+    )
+
+
+def _emergency_saved_without(
+    request: Request, token: str, stored: CheckinResult, errors: Mapping[str, str], form: Mapping[str, str]
+) -> HTMLResponse:
+    """The call-now instruction for a check-in stored without its unreadable answers."""
+    assessment = stored.assessment
+    flags = [f for f in assessment.flags if f.level is TriageLevel.EMERGENCY]
+    return pages.render(
+        request,
+        "patient/emergency.html",
+        200,
+        base=f"/p/{token}",
+        days_since_surgery=assessment.days_since_surgery,
+        flags=flags,
+        told=[] if flags else [q.question.rstrip("?") for q in emergency_answers(form)],
+        saved=True,
+        left_out=list(errors.values()),
+    )
 
 
 def parse_form(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     """Turn the check-in form into input-contract fields, with a plain message per unreadable field."""
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
+    with_script = form.get("js") == "1"  # checkin.js marks each slider the patient moved
     for slider in SLIDERS:
+        if with_script and form.get(slider.answered_field) == "0":
+            data[slider.field] = None  # not moved: unknown, not the thumb's resting place
+            continue
         data[slider.field] = _number(form, slider.field, int, errors, "Choose a whole number from 0 to 10.")
     for name, message in ALLOWED.items():
         data[name] = _number(form, name, float, errors, message)
@@ -216,7 +346,7 @@ def parse_form(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]
         answer = form.get(question.field, "")
         if answer not in ("", "yes", "no"):
             errors[question.field] = "Choose yes or no."
-        data[question.field] = None if answer == "" else answer == "yes"
+        data[question.field] = None if answer not in ("yes", "no") else answer == "yes"
     odi = [_number(form, f"odi_{i}", int, errors, "Choose 0 to 5, or Not answered.") for i in range(10)]
     data["odi"] = odi if any(a is not None for a in odi) else None
     return data, errors
