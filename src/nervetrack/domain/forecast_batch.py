@@ -9,6 +9,7 @@ the per-patient path bisects; the two agree to within the grid's resolution (tes
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +24,8 @@ from nervetrack.domain.timeline import course_for_patient
 
 Array = npt.NDArray[np.float64]
 
-VALUE_POINTS = 21
-DAY_POINTS = 25
+VALUE_POINTS = 11
+DAY_POINTS = 17
 CHUNK = 1024
 
 
@@ -79,6 +80,7 @@ def forecast_records(
     records: Sequence[PatientRecord],
     symptom: str,
     on_progress: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> CohortForecast:
     """Forecast one symptom (or "odi") for many patient records at once."""
     settings = knowledge.forecast
@@ -92,7 +94,7 @@ def forecast_records(
         baseline, pts = burden_points(knowledge, record, symptom)
         priors.append(prior_for(course_for_patient(knowledge, record, symptom), fscale, baseline, typical, settings))
         points.append(pts)
-    return forecast_cohort(batch_from(priors, points), settings, fscale, scale.target, on_progress)
+    return forecast_cohort(batch_from(priors, points), settings, fscale, scale.target, on_progress, workers)
 
 
 @dataclass(frozen=True)
@@ -148,16 +150,23 @@ def forecast_cohort(
     fscale: ForecastScale,
     target: float | None = None,
     on_progress: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> CohortForecast:
-    """Forecast one symptom for every patient in `batch`, in chunks; `on_progress` hears each chunk's size."""
+    """Forecast one symptom for every patient in `batch`, in chunks on `workers` threads; `on_progress`
+    hears each chunk's size."""
     n, h = len(batch), len(settings.horizons)
     expected, mild, p_mod = np.empty((n, h, 3)), np.empty((n, 3)), np.empty(n)
-    for start in range(0, n, CHUNK):
-        stop = min(start + CHUNK, n)
-        e, m, p = _forecast_chunk(batch.rows(start, stop), settings, fscale)
-        expected[start:stop], mild[start:stop], p_mod[start:stop] = e, m, p
-        if on_progress is not None:
-            on_progress(stop - start)
+    spans = [(start, min(start + CHUNK, n)) for start in range(0, n, CHUNK)]
+
+    def run(span: tuple[int, int]) -> tuple[int, int, tuple[Array, Array, Array]]:
+        return span[0], span[1], _forecast_chunk(batch.rows(*span), settings, fscale)
+
+    # NumPy releases the GIL inside its array loops, so chunks on threads use every core.
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for start, stop, (e, m, p) in pool.map(run, spans):
+            expected[start:stop], mild[start:stop], p_mod[start:stop] = e, m, p
+            if on_progress is not None:
+                on_progress(stop - start)
     used = np.sum(~np.isnan(batch.burden) & (batch.days >= 0), axis=1).astype(np.int64)
     return CohortForecast(
         horizons=tuple(settings.horizons),

@@ -9,6 +9,7 @@ e.g. "3/p-001".
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -68,7 +69,7 @@ def forecast_all(
         raise ValueError("forecast_all needs one unique key per record")
     out: dict[str, dict[str, Any]] = {name: {} for name in names}
     for symptom in FORECAST_SYMPTOMS:
-        cohort = forecast_records(knowledge, records, symptom, on_progress)
+        cohort = forecast_records(knowledge, records, symptom, on_progress, workers=os.cpu_count() or 1)
         for i, name in enumerate(names):
             out[name][symptom] = cohort.as_dict(i)
     return out
