@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import Any
 
 from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.forecast import forecast_for_record
 from nervetrack.domain.guidance import causes_for, discussion_topics, guidance_for
-from nervetrack.domain.knowledge import Knowledge, Modifier, SymptomScale
+from nervetrack.domain.knowledge import Knowledge, Modifier, Source, SymptomScale
 from nervetrack.domain.model import SYMPTOM_FIELDS, PatientRecord, SymptomStatus
 from nervetrack.domain.odi import score_odi
 from nervetrack.domain.results import (
@@ -101,10 +102,15 @@ def assess(
         odi=odi,
         guidance=guidance,
         discuss_with_surgeon=discuss,
-        sources=[knowledge.sources[sid].as_dict() for sid in sorted(cited)],
+        sources=[_source_dict(knowledge.sources[sid]) for sid in sorted(cited)],
         knowledge_version=knowledge.version,
         disclaimer=knowledge.disclaimer,
     )
+
+
+@functools.cache
+def _source_dict(source: Source) -> dict[str, Any]:
+    return source.as_dict()
 
 
 def _marks(knowledge: Knowledge, flags: list[Flag]) -> dict[str, SymptomStatus]:

@@ -55,17 +55,18 @@ def series_of(record: PatientRecord, symptom: str, ordered: Sequence[CheckIn] | 
 def all_series(record: PatientRecord, ordered: Sequence[CheckIn]) -> dict[str, Series]:
     """Every symptom's series in one pass over the date-sorted check-ins (the hot path of assess)."""
     surgery_day = record.surgery.date
-    points: dict[str, list[Point]] = {name: [] for name in SYMPTOM_FIELDS}
+    raw: dict[str, list[tuple[int, float]]] = {name: [] for name in SYMPTOM_FIELDS}
     fields = list(SYMPTOM_FIELDS.items())
     for checkin in ordered:
         day = (checkin.date - surgery_day).days
         for name, field in fields:
             value = getattr(checkin, field)
             if value is not None:
-                points[name].append(Point(day, float(value)))
+                raw[name].append((day, float(value)))
     baseline = record.baseline
+    # Point._make skips the keyword handling of Point(...): this loop is the hot path of assess.
     return {
-        name: Series(name, baseline.value_of(name) if baseline else None, tuple(points[name]))
+        name: Series(name, baseline.value_of(name) if baseline else None, tuple(map(Point._make, raw[name])))
         for name in SYMPTOM_FIELDS
     }
 
