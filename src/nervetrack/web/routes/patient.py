@@ -129,6 +129,17 @@ def _detail(request: Request, actor: Actor) -> PatientDetail:
     return get_patient(pages.page_context(request).uow(), actor, _ref(actor))
 
 
+def _open(request: Request, token: str) -> tuple[Actor, PatientDetail] | HTMLResponse:
+    """The link's patient and their record, or the clear invalid-link page (never any data)."""
+    actor = _resolve(request, token)
+    if isinstance(actor, HTMLResponse):
+        return actor
+    try:
+        return actor, _detail(request, actor)
+    except NotFound:
+        return _invalid_link(request)
+
+
 def _ref(actor: Actor) -> str:
     ref = getattr(actor, "patient_ref", None)
     if not ref:
@@ -139,13 +150,10 @@ def _ref(actor: Actor) -> str:
 @router.get("/{token}", response_class=HTMLResponse)
 def checkin_form(request: Request, token: str) -> Response:
     """Today's check-in form."""
-    actor = _resolve(request, token)
-    if isinstance(actor, HTMLResponse):
-        return actor
-    try:
-        detail = _detail(request, actor)
-    except NotFound:
-        return _invalid_link(request)
+    opened = _open(request, token)
+    if isinstance(opened, HTMLResponse):
+        return opened
+    _actor, detail = opened
     return _form(request, token, detail, {}, _defaults(detail))
 
 
@@ -223,13 +231,10 @@ async def submit_checkin(request: Request, token: str) -> Response:
         csrf_ok = True
     except CsrfError:
         csrf_ok = False
-    actor = _resolve(request, token)
-    if isinstance(actor, HTMLResponse):
-        return actor
-    try:
-        detail = _detail(request, actor)
-    except NotFound:
-        return _invalid_link(request)
+    opened = _open(request, token)
+    if isinstance(opened, HTMLResponse):
+        return opened
+    actor, detail = opened
     signs = emergency_answers(form)
     if not csrf_ok:  # never store without a valid token
         if signs:
@@ -265,13 +270,10 @@ async def submit_checkin(request: Request, token: str) -> Response:
 @router.post("/{token}/checkin/review", response_class=HTMLResponse)
 async def review_checkin(request: Request, token: str) -> Response:
     """Back from the emergency instruction: the check-in form again with the answers as sent (stores nothing)."""
-    actor = _resolve(request, token)
-    if isinstance(actor, HTMLResponse):
-        return actor
-    try:
-        detail = _detail(request, actor)
-    except NotFound:
-        return _invalid_link(request)
+    opened = _open(request, token)
+    if isinstance(opened, HTMLResponse):
+        return opened
+    _actor, detail = opened
     form = await _fields(request)
     _data, errors = parse_form(form)
     notice = "Your check-in has not been sent yet. Check your answers and send it."
@@ -396,13 +398,10 @@ def _sentence(message: str) -> str:
 @router.get("/{token}/recovery", response_class=HTMLResponse)
 def recovery(request: Request, token: str, after: str | None = None, saved: str | None = None) -> Response:
     """My recovery: the phase, each symptom's chart, what is normal, what helps, when to call."""
-    actor = _resolve(request, token)
-    if isinstance(actor, HTMLResponse):
-        return actor
-    try:
-        detail = _detail(request, actor)
-    except NotFound:
-        return _invalid_link(request)
+    opened = _open(request, token)
+    if isinstance(opened, HTMLResponse):
+        return opened
+    _actor, detail = opened
     assessment = detail.assessment
     base = f"/p/{token}"
     if assessment.triage.level is TriageLevel.EMERGENCY and after != "emergency":
