@@ -336,8 +336,14 @@ def serve(
             f"[bold]Demo clinician login[/bold] at {_base_url(settings.host, settings.port)}/clinic/login\n"
             f"  email:    {login.email}\n  password: {login.password}"
         )
+    from nervetrack.adapters.odi_statements import OdiStatementsError
+
+    try:
+        app_ = create_app(settings)
+    except OdiStatementsError as error:
+        _fail([str(error)])
     # No access log: URLs can carry patient ids and link secrets.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False)
+    uvicorn.run(app_, host=settings.host, port=settings.port, access_log=False)
 
 
 def _base_url(host: str, port: int) -> str:

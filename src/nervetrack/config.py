@@ -14,6 +14,8 @@ Every setting (environment variable in brackets):
   unless NERVETRACK_COOKIE_SECURE is set.
 - emergency_number (NERVETRACK_EMERGENCY_NUMBER): the number the patient pages tell a patient to call in an
   emergency (default 112); the pages add "or your local emergency number".
+- odi_statements_file (NERVETRACK_ODI_STATEMENTS_FILE): a JSON file with the Oswestry statements, for a
+  clinic that holds the licence; without it the form names each section and its 0-5 ends only.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Settings(BaseSettings):
     login_max_attempts: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
     cookie_secure: bool = True
+    odi_statements_file: Path | None = None
     emergency_number: str = Field(default="112", min_length=1, max_length=20, pattern=r"^[0-9+*#]+$")
 
     def cookie_secure_was_set(self) -> bool:

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from nervetrack import __version__
 from nervetrack.adapters.db.engine import database_state, make_engine, make_session_factory
+from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.config import Settings
 from nervetrack.services.clinics import LoginRateLimiter
 from nervetrack.web import problems
@@ -31,7 +32,12 @@ def routers() -> list[APIRouter]:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """Build the application for these settings (the database schema is upgraded by the caller)."""
+    """Build the application for these settings (the database schema is upgraded by the caller).
+
+    Raises OdiStatementsError at once when a configured ODI statements file is unusable.
+    """
+    if settings.odi_statements_file is not None:
+        load_odi_statements(settings.odi_statements_file)
     engine = make_engine(settings)
 
     @asynccontextmanager

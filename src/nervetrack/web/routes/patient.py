@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.domain.errors import InvalidInput, Problem
 from nervetrack.domain.model import RED_FLAG_SIGNS, TriageLevel
 from nervetrack.services import clock
@@ -129,6 +130,12 @@ def _detail(request: Request, actor: Actor) -> PatientDetail:
     return get_patient(pages.page_context(request).uow(), actor, _ref(actor))
 
 
+def _odi_statements(request: Request) -> tuple[tuple[str, ...], ...] | None:
+    """The clinic's licensed ODI statements, when it configured a file (checked at start-up)."""
+    path = pages.page_context(request).settings.odi_statements_file
+    return None if path is None else load_odi_statements(path)
+
+
 def _open(request: Request, token: str) -> tuple[Actor, PatientDetail] | HTMLResponse:
     """The link's patient and their record, or the clear invalid-link page (never any data)."""
     actor = _resolve(request, token)
@@ -188,6 +195,7 @@ def _form(
         sliders=SLIDERS,
         signs=SIGNS,
         odi_sections=ODI_SECTIONS,
+        odi_statements=_odi_statements(request),
         odi_open=any(k.startswith("odi_") for k in errors) or any(values.get(f"odi_{i}") for i in range(10)),
         field_ids=_field_ids(),
         idempotency_key=values.get("idempotency_key") or secrets.token_urlsafe(18),
