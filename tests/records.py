@@ -5,19 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from nervetrack.domain.model import RED_FLAG_SIGNS
+
 SURGERY = dt.date(2026, 3, 2)
-QUIET_SIGNS = {
-    "chills": False,
-    "bladder_problem": False,
-    "bowel_problem": False,
-    "saddle_numbness": False,
-    "sudden_weakness": False,
-    "wound_redness": False,
-    "wound_drainage": False,
-    "calf_pain_swelling": False,
-    "chest_pain_or_breathlessness": False,
-    "headache_when_upright": False,
-}
+QUIET_SIGNS = dict.fromkeys(RED_FLAG_SIGNS, False)
 SYMPTOMS = ("leg_pain", "back_pain", "numbness", "tingling", "weakness")
 
 
