@@ -76,6 +76,23 @@ def _not_found(request: Request, clinician: ClinicianView) -> HTMLResponse:
     )
 
 
+def _signed_in(request: Request) -> ClinicianView | Response:
+    """The logged-in clinician, or the redirect to the login page."""
+    try:
+        return _clinician(request)
+    except NotLoggedIn:
+        return _to_login(request)
+
+
+async def _signed_in_form(request: Request) -> ClinicianView | Response:
+    """The logged-in clinician posting a form with a valid CSRF token, or the page that says why not."""
+    clinician = _signed_in(request)
+    if isinstance(clinician, Response):
+        return clinician
+    failed = await _csrf_failed(request)
+    return clinician if failed is None else failed
+
+
 async def _csrf_failed(request: Request) -> HTMLResponse | None:
     try:
         await pages.check_csrf(request)
@@ -148,10 +165,9 @@ def dashboard_page(
     q: str = "",
 ) -> Response:
     """The clinic's patients: open alerts first, then longest since the last check-in."""
-    try:
-        clinician = _clinician(request)
-    except NotLoggedIn:
-        return _to_login(request)
+    clinician = _signed_in(request)
+    if isinstance(clinician, Response):
+        return clinician
     context = pages.page_context(request)
     knowledge = pages.knowledge()
     filters = {
@@ -206,22 +222,18 @@ def _new_patient_page(
 @router.get("/patients/new", response_class=HTMLResponse)
 def new_patient_page(request: Request) -> Response:
     """The add-patient form."""
-    try:
-        clinician = _clinician(request)
-    except NotLoggedIn:
-        return _to_login(request)
+    clinician = _signed_in(request)
+    if isinstance(clinician, Response):
+        return clinician
     return _new_patient_page(request, clinician, {"sex": "unknown", "approach": "open"}, {}, 200)
 
 
 @router.post("/patients", response_class=HTMLResponse)
 async def create_patient(request: Request) -> Response:
     """Add a patient and their surgery; show the form again with messages beside the fields on bad input."""
-    try:
-        clinician = _clinician(request)
-    except NotLoggedIn:
-        return _to_login(request)
-    if (failed := await _csrf_failed(request)) is not None:
-        return failed
+    clinician = await _signed_in_form(request)
+    if isinstance(clinician, Response):
+        return clinician
     form = await _form(request)
     data, errors = patient_data(form)
     if not errors:
@@ -287,10 +299,9 @@ def _form_errors(error: InvalidInput) -> dict[str, str]:
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
 def patient_page(request: Request, patient_id: str, added: str | None = None, done: str | None = None) -> Response:
     """One patient in full: surgery, alerts, current assessment, charts, check-ins, audit trail."""
-    try:
-        clinician = _clinician(request)
-    except NotLoggedIn:
-        return _to_login(request)
+    clinician = _signed_in(request)
+    if isinstance(clinician, Response):
+        return clinician
     key = "added" if added else (done or "")
     return _patient_page(request, clinician, patient_id, _MESSAGES.get(key))
 
@@ -355,12 +366,9 @@ def _odi_text(values: CheckIn) -> str:
 @router.post("/patients/{patient_id}/alerts/{alert_id}/acknowledge", response_class=HTMLResponse)
 async def acknowledge(request: Request, patient_id: str, alert_id: int) -> Response:
     """Acknowledge an open alert with a note."""
-    try:
-        clinician = _clinician(request)
-    except NotLoggedIn:
-        return _to_login(request)
-    if (failed := await _csrf_failed(request)) is not None:
-        return failed
+    clinician = await _signed_in_form(request)
+    if isinstance(clinician, Response):
+        return clinician
     note = (await _form(request)).get("note", "").strip()
     try:
         acknowledge_alert(
@@ -376,12 +384,9 @@ async def acknowledge(request: Request, patient_id: str, alert_id: int) -> Respo
 @router.post("/patients/{patient_id}/link", response_class=HTMLResponse)
 async def new_link(request: Request, patient_id: str) -> Response:
     """Issue a new check-in link (revoking earlier ones) and show it once."""
-    try:
-        clinician = _clinician(request)
-    except NotLoggedIn:
-        return _to_login(request)
-    if (failed := await _csrf_failed(request)) is not None:
-        return failed
+    clinician = await _signed_in_form(request)
+    if isinstance(clinician, Response):
+        return clinician
     try:
         issued = issue_link(pages.page_context(request).uow(), clinician.as_actor(), patient_id)
     except (NotFound, Forbidden):
@@ -393,12 +398,9 @@ async def new_link(request: Request, patient_id: str) -> Response:
 @router.post("/patients/{patient_id}/link/revoke", response_class=HTMLResponse)
 async def revoke(request: Request, patient_id: str) -> Response:
     """Revoke every active link of the patient."""
-    try:
-        clinician = _clinician(request)
-    except NotLoggedIn:
-        return _to_login(request)
-    if (failed := await _csrf_failed(request)) is not None:
-        return failed
+    clinician = await _signed_in_form(request)
+    if isinstance(clinician, Response):
+        return clinician
     try:
         revoke_link(pages.page_context(request).uow(), clinician.as_actor(), patient_id)
     except (NotFound, Forbidden):
@@ -409,10 +411,9 @@ async def revoke(request: Request, patient_id: str) -> Response:
 @router.get("/patients/{patient_id}/export.json")
 def export(request: Request, patient_id: str) -> Response:
     """Download everything stored about the patient as JSON."""
-    try:
-        clinician = _clinician(request)
-    except NotLoggedIn:
-        return _to_login(request)
+    clinician = _signed_in(request)
+    if isinstance(clinician, Response):
+        return clinician
     try:
         data = export_patient(pages.page_context(request).uow(), clinician.as_actor(), patient_id)
     except (NotFound, Forbidden):
