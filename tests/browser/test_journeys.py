@@ -10,8 +10,10 @@ from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
 
-# demo-08 is a routine patient 210 days after surgery: a new bladder problem makes them an emergency, and
-# among the emergencies checked in today theirs is the oldest surgery, so they top the dashboard.
+# demo-08 is a routine patient 210 days after surgery: a new bladder problem makes them an emergency. Which
+# emergency comes first depends on when each was reported (a run may cross midnight between seeding and the
+# check-in), so the journey checks that emergencies lead the dashboard and that demo-08 is among them; the
+# exact order is pinned with fixed dates in tests/services.
 PATIENT = "demo-08"
 
 
@@ -83,14 +85,19 @@ def test_a_clinician_acknowledges_the_alert_and_the_audit_trail_shows_it(
     page.goto(live_server.link_for(PATIENT))
     page.get_by_role("group", name="New trouble passing urine").get_by_label("Yes").check()
     page.get_by_role("button", name="Send my check-in").click()
+    # wait for the answer so that logging in does not abort the check-in's request
+    expect(page.get_by_role("heading", name="Call the emergency number now")).to_be_visible()
 
     log_in(page, live_server.seed.demo.email, live_server.seed.demo.password)
-    first_row = page.locator("#patients tbody tr").first
-    expect(first_row.get_by_role("rowheader")).to_have_text(PATIENT)
-    expect(first_row).to_contain_text("emergency")
+    rows = page.locator("#patients tbody tr")
+    row = rows.filter(has=page.get_by_role("rowheader", name=PATIENT, exact=True))
+    expect(row.locator("td").first).to_contain_text("emergency")
+    open_alerts = [text.split()[0] for text in rows.locator("td:first-of-type").all_inner_texts()]
+    emergencies = open_alerts.count("emergency")
+    assert emergencies >= 2 and open_alerts[:emergencies] == ["emergency"] * emergencies, open_alerts
     page.screenshot(path=str(screenshots / "clinician-dashboard.png"))
 
-    first_row.get_by_role("link", name=PATIENT).click()
+    row.get_by_role("link", name=PATIENT).click()
     expect(page.get_by_role("heading", name=f"Patient {PATIENT}")).to_be_visible()
     page.screenshot(path=str(screenshots / "clinician-patient.png"))
     alerts = page.locator("#alerts tbody tr")

@@ -85,3 +85,14 @@ def test_the_dashboard_filters_by_phase_from_the_surgery_date(
 def test_the_dashboard_pages_through_the_patients(uow: UnitOfWork, clinics: Clinics, ward: dict[str, int]) -> None:
     page = dashboard(uow, clinics.alice, today=TODAY, limit=2, offset=2)
     assert (page.total, [r.patient_id for r in page.rows]) == (4, ["quiet", "recent"])
+
+
+def test_among_emergencies_the_one_waiting_longest_comes_first(
+    uow: UnitOfWork, clinics: Clinics, ward: dict[str, int], make_patient: Callable[..., str]
+) -> None:
+    # "emergency" reported on day 19 and is still open; "later" reports one on day 20 (today)
+    make_patient("later")
+    record_checkin(uow, clinics.alice, "later", checkin_dict(20, saddle_numbness=True), today=TODAY)
+    rows = dashboard(uow, clinics.alice, today=TODAY).rows
+    assert [r.patient_id for r in rows[:2]] == ["emergency", "later"]
+    assert {rows[0].open_alert_level, rows[1].open_alert_level} == {TriageLevel.EMERGENCY}
