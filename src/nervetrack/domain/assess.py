@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 from collections.abc import Iterable
 from typing import Any
 
 from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.forecast import forecast_for_record
 from nervetrack.domain.guidance import causes_for, discussion_topics, guidance_for
-from nervetrack.domain.knowledge import Knowledge, Modifier, Source, SymptomScale
-from nervetrack.domain.model import SYMPTOM_FIELDS, PatientRecord, SymptomStatus
+from nervetrack.domain.knowledge import Knowledge, Modifier, SymptomScale
+from nervetrack.domain.model import SYMPTOM_FIELDS, CheckIn, PatientRecord, SymptomStatus
 from nervetrack.domain.odi import score_odi
 from nervetrack.domain.results import (
     Assessment,
@@ -25,7 +24,7 @@ from nervetrack.domain.results import (
     SymptomResult,
     Triage,
 )
-from nervetrack.domain.timeline import course_for_patient, phase_at
+from nervetrack.domain.timeline import course_for_patient, phase_at, profile_of
 from nervetrack.domain.trajectory import Judgement, Series, all_series, judge, status_message
 from nervetrack.domain.triage import Context, evaluate, overall_level
 from nervetrack.domain.validation import check_dates
@@ -57,7 +56,7 @@ def assess(
     `forecast=False` leaves out the personalised forecasts: triage, statuses and guidance are the same,
     at a fraction of the cost (used where only alerts are needed, such as storing a check-in).
     """
-    use = knowledge if forecast else dataclasses.replace(knowledge, forecast=None)
+    use = knowledge if forecast else _without_forecast(knowledge)
     if as_of is not None:
         record = record.model_copy(update={"as_of": as_of})
     problems = check_dates(record)
@@ -76,13 +75,14 @@ def assess(
     )
     flags = evaluate(knowledge, ctx)
     marks = _marks(knowledge, flags)
-    symptoms = [_symptom(use, record, series[name], days, marks.get(name)) for name in SYMPTOM_FIELDS]
+    profile = profile_of(record)
+    symptoms = [_symptom(use, record, series[name], days, marks.get(name), profile) for name in SYMPTOM_FIELDS]
     phase = phase_at(knowledge, days)
     level = overall_level(flags)
     statuses = {s.name: s.status for s in symptoms}
     guidance = guidance_for(knowledge, record, phase.code, statuses)
     discuss = discussion_topics(knowledge, flags)
-    odi = _odi(use, record)
+    odi = _odi(use, record, checkins)
     cited = _all_cited(flags, symptoms, guidance, discuss, odi, phase.sources)
     return Assessment(
         patient_id=record.patient.id,
@@ -102,15 +102,26 @@ def assess(
         odi=odi,
         guidance=guidance,
         discuss_with_surgeon=discuss,
-        sources=[_source_dict(knowledge.sources[sid]) for sid in sorted(cited)],
+        sources=[_source_dict(knowledge, sid) for sid in sorted(cited)],
         knowledge_version=knowledge.version,
         disclaimer=knowledge.disclaimer,
     )
 
 
-@functools.cache
-def _source_dict(source: Source) -> dict[str, Any]:
-    return source.as_dict()
+def _without_forecast(knowledge: Knowledge) -> Knowledge:
+    # The copy shares the memo, so it is made once per knowledge base.
+    found: Knowledge | None = knowledge.memo.get(("without-forecast",))
+    if found is None:
+        found = knowledge.memo[("without-forecast",)] = dataclasses.replace(knowledge, forecast=None)
+    return found
+
+
+def _source_dict(knowledge: Knowledge, sid: str) -> dict[str, Any]:
+    key = ("source", sid)
+    found: dict[str, Any] | None = knowledge.memo.get(key)
+    if found is None:
+        found = knowledge.memo[key] = knowledge.sources[sid].as_dict()
+    return found
 
 
 def _marks(knowledge: Knowledge, flags: list[Flag]) -> dict[str, SymptomStatus]:
@@ -127,10 +138,15 @@ def _marks(knowledge: Knowledge, flags: list[Flag]) -> dict[str, SymptomStatus]:
 
 
 def _symptom(
-    knowledge: Knowledge, record: PatientRecord, series: Series, days: int, mark: SymptomStatus | None
+    knowledge: Knowledge,
+    record: PatientRecord,
+    series: Series,
+    days: int,
+    mark: SymptomStatus | None,
+    profile: dict[str, Any],
 ) -> SymptomResult:
     scale = knowledge.symptoms[series.symptom]
-    course = course_for_patient(knowledge, record, series.symptom)
+    course = course_for_patient(knowledge, record, series.symptom, profile)
     judgement = judge(scale, course, series, knowledge.grace_days)
     if judgement is not None and mark is not None and _SEVERITY[mark] > _SEVERITY[judgement.status]:
         judgement = dataclasses.replace(judgement, status=mark)
@@ -155,7 +171,7 @@ def _symptom(
         message=status_message(knowledge, scale, judgement, None if latest is None else latest.value),
         sources=list(dict.fromkeys(course.sources + message_sources + scale.sources + knowledge.grace_sources)),
         causes=causes,
-        history=[(p.day, p.value) for p in series.points],
+        history=list(series.points),  # Points are (day, value) tuples already
         forecast=_forecast(knowledge, record, series.symptom),
     )
 
@@ -185,11 +201,10 @@ def _expected(
     )
 
 
-def _odi(knowledge: Knowledge, record: PatientRecord) -> OdiResult | None:
-    answered = [c for c in record.ordered_checkins() if c.odi is not None and any(a is not None for a in c.odi)]
-    if not answered:
+def _odi(knowledge: Knowledge, record: PatientRecord, ordered: list[CheckIn]) -> OdiResult | None:
+    latest = next((c for c in reversed(ordered) if c.odi is not None and any(a is not None for a in c.odi)), None)
+    if latest is None:
         return None
-    latest = answered[-1]
     assert latest.odi is not None
     result = score_odi(knowledge.odi, latest.odi)
     if result.score is None:

@@ -197,18 +197,28 @@ class GridPosterior:
     def level(self, day: float | Array) -> tuple[Array, Array]:
         """Mean and variance of the underlying burden on `day` (a scalar, or per row as (C, 1)): (C, G)."""
         e = np.exp(-np.maximum(day, 0.0) / self.tau)
-        x1 = 1.0 - e
-        mean = x1 * self.mean_a + e * self.mean_b
-        var = x1 * x1 * self.var_a + 2 * x1 * e * self.cov_ab + e * e * self.var_b
+        # With x = 1 - e: mean = x a + e b, var = x^2 var_a + 2 x e cov + e^2 var_b, expanded in powers of e
+        # so that each costs a couple of array operations.
+        mean = self.mean_a + e * (self.mean_b - self.mean_a)
+        var = self.var_a + e * (2 * (self.cov_ab - self.var_a) + e * (self.var_a - 2 * self.cov_ab + self.var_b))
         return mean, np.maximum(var, 0.0)
 
-    def level_on(self, days: Array) -> tuple[Array, Array]:
-        """Mean and variance of the underlying burden on each of `days` (J,): (C, G, J)."""
-        e = np.exp(-days[None, None, :] / self.tau[..., None])
-        x1 = 1.0 - e
-        mean = x1 * self.mean_a[..., None] + e * self.mean_b[..., None]
-        var = x1 * x1 * self.var_a[..., None] + 2 * x1 * e * self.cov_ab[..., None] + e * e * self.var_b[..., None]
-        return mean, np.maximum(var, 0.0)
+    def level_on(self, days: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """Mean and variance of the underlying burden on each of `days` (J,): (C, G, J), in float32 (these
+        (C, G, J) arrays are the bulk of a cohort forecast's arithmetic)."""
+
+        def f32(a: Array) -> npt.NDArray[np.float32]:
+            return a.astype(np.float32)[..., None]
+
+        e = -days[None, None, :] / f32(self.tau)
+        np.exp(e, out=e)
+        mean = e * f32(self.mean_b - self.mean_a)
+        mean += f32(self.mean_a)
+        var = e * f32(self.var_a - 2 * self.cov_ab + self.var_b)
+        var += f32(2 * (self.cov_ab - self.var_a))
+        var *= e
+        var += f32(self.var_a)
+        return mean, np.maximum(var, np.float32(0.0), out=var)
 
 
 def posterior_grid(batch: CohortBatch, settings: ForecastSettings, fscale: ForecastScale) -> GridPosterior:
@@ -218,10 +228,16 @@ def posterior_grid(batch: CohortBatch, settings: ForecastSettings, fscale: Forec
     seen = ~np.isnan(batch.burden) & (batch.days >= 0)
     y = np.where(seen, batch.burden, 0.0)
     e = np.exp(-np.maximum(batch.days, 0.0)[:, :, None] / tau[:, None, :])
-    x2 = e * seen[:, :, None]
-    x1 = (1.0 - e) * seen[:, :, None]
-    yg = y[:, :, None]
-    sums = tuple(np.sum(a * b, axis=1) for a, b in ((x1, x1), (x1, x2), (x2, x2), (x1, yg), (x2, yg)))
+    e *= seen[:, :, None]
+    x2 = e
+    x1 = seen[:, :, None] - e
+    sums = (
+        np.einsum("nkg,nkg->ng", x1, x1),
+        np.einsum("nkg,nkg->ng", x1, x2),
+        np.einsum("nkg,nkg->ng", x2, x2),
+        np.einsum("nkg,nk->ng", x1, y),
+        np.einsum("nkg,nk->ng", x2, y),
+    )
     noise_var = np.full(len(batch), fscale.noise_sd**2)
     post = _grid(batch, z, tau, sums, noise_var)
     # Ratings that stray more than noise_sd from the fitted curve widen this patient's noise.
@@ -268,15 +284,35 @@ def _grid(batch: CohortBatch, z: Array, tau: Array, sums: tuple[Array, ...], noi
 def rating_quantiles(post: GridPosterior, day: float, qs: Sequence[float], top: float) -> Array:
     """(C, len(qs)) quantiles of a rating on `day`, kept inside [0, top], in burden units."""
     mean, var = post.level(day)
-    sd = np.sqrt(var + post.noise_sd[:, None] ** 2)
+    mean32, scale32 = mean.astype(np.float32), (1.0 / np.sqrt(var + post.noise_sd[:, None] ** 2)).astype(np.float32)
+    weight32 = post.weight.astype(np.float32)
 
     def cdf_at(x: Array) -> Array:
-        out: Array = np.sum(post.weight * ndtr((x[:, None] - mean) / sd), axis=1)
+        z = x.astype(np.float32)[:, None] - mean32
+        z *= scale32
+        out: Array = np.einsum("cg,cg->c", weight32, normal_cdf(z)).astype(np.float64)
         return out
 
-    values = np.linspace(0.0, top, VALUE_POINTS)
-    cdf = np.einsum("cg,cgv->cv", post.weight, ndtr((values[None, None, :] - mean[..., None]) / sd[..., None]))
-    return np.stack([_crossing(cdf, values, q, cdf_at) for q in qs], axis=1)
+    values = np.linspace(0.0, top, VALUE_POINTS, dtype=np.float32)
+    z = values[None, None, :] - mean32[..., None]
+    z *= scale32[..., None]
+    cdf = np.einsum("cg,cgv->cv", weight32, normal_cdf(z)).astype(np.float64)
+    return np.stack([_crossing(cdf, values.astype(np.float64), q, cdf_at) for q in qs], axis=1)
+
+
+def normal_cdf(z: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """The standard normal CDF of `z`, overwriting `z`: the logistic approximation of Bowling et al. (2009),
+    |error| < 1.5e-4, far below the 0.1-point rounding of a forecast. In float32 with exp it runs several
+    times faster than scipy's exact ndtr, which dominated the cohort forecast."""
+    np.clip(z, -9.0, 9.0, out=z)
+    u = z * z
+    u *= np.float32(-0.07056)
+    u -= np.float32(1.5976)
+    u *= z
+    np.exp(u, out=u)
+    u += np.float32(1.0)
+    np.reciprocal(u, out=z)
+    return z
 
 
 def _forecast_chunk(
@@ -295,12 +331,17 @@ def _forecast_chunk(
 
 def _days_to_mild(post: GridPosterior, settings: ForecastSettings, fscale: ForecastScale, qs: Sequence[float]) -> Array:
     days = settings.max_day * np.linspace(0.0, 1.0, DAY_POINTS) ** 2
-    mean, var = post.level_on(days)
-    cdf = np.einsum("cg,cgj->cj", post.weight, ndtr((fscale.mild_at_most - mean) / np.sqrt(var + 1e-12)))
+    weight32 = post.weight.astype(np.float32)
+    mild = np.float32(fscale.mild_at_most)
+    mean, var = post.level_on(days.astype(np.float32))
+    z = mild - mean
+    z /= np.sqrt(var + np.float32(1e-12))
+    cdf = np.einsum("cg,cgj->cj", weight32, normal_cdf(z)).astype(np.float64)
 
     def cdf_at(day: Array) -> Array:
         m, v = post.level(day[:, None])
-        out: Array = np.sum(post.weight * ndtr((fscale.mild_at_most - m) / np.sqrt(v + 1e-12)), axis=1)
+        z = ((fscale.mild_at_most - m) / np.sqrt(v + 1e-12)).astype(np.float32)
+        out: Array = np.einsum("cg,cg->c", weight32, normal_cdf(z)).astype(np.float64)
         return out
 
     out = np.stack([_crossing(cdf, days, q, cdf_at) for q in qs], axis=1)

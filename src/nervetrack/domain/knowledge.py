@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from nervetrack.domain.errors import KnowledgeError
@@ -208,6 +208,9 @@ class Knowledge:
     grace_days: int
     grace_sources: tuple[str, ...]
     forecast: ForecastSettings | None = None
+    # Memo of values derived from this knowledge (patient courses by symptom, procedure group and applied
+    # modifiers; sources as output dictionaries): a handful recur across thousands of assessments.
+    memo: dict[tuple[str, ...], Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     @property
     def version(self) -> str:

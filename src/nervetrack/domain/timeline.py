@@ -61,12 +61,19 @@ class PatientCourse:
         return low, high
 
 
-def course_for_patient(knowledge: Knowledge, record: PatientRecord, symptom: str) -> PatientCourse:
-    """Apply every modifier that fits this patient to the population course of `symptom`."""
+def course_for_patient(
+    knowledge: Knowledge, record: PatientRecord, symptom: str, profile: dict[str, Any] | None = None
+) -> PatientCourse:
+    """Apply every modifier that fits this patient to the population course of `symptom` (pass `profile`,
+    from profile_of, to reuse it across symptoms)."""
     base = knowledge.course_for(symptom, record.surgery.procedure.value)
-    profile = profile_of(record)
+    profile = profile_of(record) if profile is None else profile
     applied = tuple(m for m in knowledge.modifiers if symptom in m.symptoms and m.applies(profile))
-    return _modified(base, applied)
+    key = ("course", symptom, base.group, *(m.id for m in applied))
+    course: PatientCourse | None = knowledge.memo.get(key)
+    if course is None:
+        course = knowledge.memo[key] = _modified(base, applied)
+    return course
 
 
 def _modified(base: Course, applied: tuple[Modifier, ...]) -> PatientCourse:

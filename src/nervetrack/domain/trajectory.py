@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import attrgetter
 from typing import NamedTuple
 
 from nervetrack.domain.knowledge import Knowledge, SymptomScale
@@ -55,20 +57,20 @@ def series_of(record: PatientRecord, symptom: str, ordered: Sequence[CheckIn] | 
 def all_series(record: PatientRecord, ordered: Sequence[CheckIn]) -> dict[str, Series]:
     """Every symptom's series in one pass over the date-sorted check-ins (the hot path of assess)."""
     surgery_day = record.surgery.date
-    raw: dict[str, list[tuple[int, float]]] = {name: [] for name in SYMPTOM_FIELDS}
-    fields = list(SYMPTOM_FIELDS.items())
-    for checkin in ordered:
-        day = (checkin.date - surgery_day).days
-        for name, field in fields:
-            value = getattr(checkin, field)
-            if value is not None:
-                raw[name].append((day, float(value)))
+    days = [(checkin.date - surgery_day).days for checkin in ordered]
+    columns = zip(*map(_SYMPTOM_VALUES, ordered), strict=True) if ordered else [()] * len(SYMPTOM_FIELDS)
     baseline = record.baseline
-    # Point._make skips the keyword handling of Point(...): this loop is the hot path of assess.
-    return {
-        name: Series(name, baseline.value_of(name) if baseline else None, tuple(map(Point._make, raw[name])))
-        for name in SYMPTOM_FIELDS
-    }
+    series = {}
+    for name, column in zip(SYMPTOM_FIELDS, columns, strict=True):
+        pairs = [(day, float(value)) for day, value in zip(days, column, strict=True) if value is not None]
+        # tuple.__new__ skips Point's argument handling: this loop is the hot path of assess.
+        points = tuple(map(_new_tuple, repeat(Point), pairs))
+        series[name] = Series(name, baseline.value_of(name) if baseline else None, points)
+    return series
+
+
+_SYMPTOM_VALUES = attrgetter(*SYMPTOM_FIELDS.values())
+_new_tuple = tuple.__new__
 
 
 @dataclass(frozen=True)
