@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nervetrack import assess, load_knowledge, parse_record
+from nervetrack.domain.assess import triage_flags
 from nervetrack.domain.model import RED_FLAG_SIGNS
 
 KNOWLEDGE = load_knowledge()
@@ -125,3 +126,12 @@ def test_leaving_out_forecasts_changes_nothing_but_the_forecasts(data):
     assert lean.flags == full.flags and lean.triage == full.triage
     assert [s.status for s in lean.symptoms] == [s.status for s in full.symptoms]
     assert all(s.forecast is None for s in lean.symptoms)
+
+
+@FAST
+@given(records(), st.integers(0, 30))
+def test_the_triage_alone_raises_the_same_flags_as_the_full_assessment(data, extra_days):
+    # services.checkins uses triage_flags for back-dated check-ins; it must never miss a flag assess raises
+    record = parse_record(data)
+    as_of = record.effective_as_of() + dt.timedelta(days=extra_days)
+    assert triage_flags(record, KNOWLEDGE, as_of) == assess(record, KNOWLEDGE, as_of, forecast=False).flags

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from nervetrack.domain.errors import InvalidInput
@@ -59,21 +59,9 @@ def assess(
     use = knowledge if forecast else _without_forecast(knowledge)
     if as_of is not None:
         record = record.model_copy(update={"as_of": as_of})
-    problems = check_dates(record)
-    if problems:
-        raise InvalidInput(problems)
-    day_of_assessment = record.effective_as_of()
-    days = (day_of_assessment - record.surgery.date).days
-    checkins = record.ordered_checkins()
-    series = all_series(record, checkins)
-    ctx = Context(
-        record=record,
-        day=days,
-        latest=checkins[-1] if checkins else None,
-        series=series,
-        scales=knowledge.symptoms,
-    )
+    ctx = _context(record, knowledge)
     flags = evaluate(knowledge, ctx)
+    day_of_assessment, days, checkins, series = record.effective_as_of(), ctx.day, ctx.checkins, ctx.series
     marks = _marks(knowledge, flags)
     profile = profile_of(record)
     symptoms = [_symptom(use, record, series[name], days, marks.get(name), profile) for name in SYMPTOM_FIELDS]
@@ -105,6 +93,28 @@ def assess(
         sources=[_source_dict(knowledge, sid) for sid in sorted(cited)],
         knowledge_version=knowledge.version,
         disclaimer=knowledge.disclaimer,
+    )
+
+
+def triage_flags(record: PatientRecord, knowledge: Knowledge, as_of: dt.date | None = None) -> list[Flag]:
+    """Only the flags that assess would raise on `as_of`: the triage without statuses, guidance or forecasts."""
+    if as_of is not None:
+        record = record.model_copy(update={"as_of": as_of})
+    return evaluate(knowledge, _context(record, knowledge))
+
+
+def _context(record: PatientRecord, knowledge: Knowledge) -> Context:
+    problems = check_dates(record)
+    if problems:
+        raise InvalidInput(problems)
+    checkins = record.ordered_checkins()
+    return Context(
+        record=record,
+        day=(record.effective_as_of() - record.surgery.date).days,
+        latest=checkins[-1] if checkins else None,
+        series=all_series(record, checkins),
+        scales=knowledge.symptoms,
+        checkins=checkins,
     )
 
 
@@ -201,7 +211,7 @@ def _expected(
     )
 
 
-def _odi(knowledge: Knowledge, record: PatientRecord, ordered: list[CheckIn]) -> OdiResult | None:
+def _odi(knowledge: Knowledge, record: PatientRecord, ordered: Sequence[CheckIn]) -> OdiResult | None:
     latest = next((c for c in reversed(ordered) if c.odi is not None and any(a is not None for a in c.odi)), None)
     if latest is None:
         return None

@@ -7,7 +7,7 @@ art-root-healing, art-fusion-weakness, art-nerve-timeline, hematoma, infection, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from nervetrack.domain.knowledge import Knowledge, Rule, SymptomScale
@@ -25,6 +25,7 @@ class Context:
     latest: CheckIn | None
     series: Mapping[str, Series]
     scales: Mapping[str, SymptomScale]
+    checkins: Sequence[CheckIn] = ()  # date order
 
     def sign(self, name: str) -> bool:
         return self.latest is not None and self.latest.has(name)

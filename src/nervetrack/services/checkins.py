@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from nervetrack.adapters.db.tables import Alert, Checkin, Patient
-from nervetrack.domain.assess import assess
+from nervetrack.domain.assess import assess, triage_flags
 from nervetrack.domain.errors import InvalidInput, Problem
 from nervetrack.domain.model import CheckIn, PatientRecord, TriageLevel
 from nervetrack.domain.results import Assessment, Flag
@@ -115,7 +115,7 @@ def _store(
     session.add(row)
     session.flush()
     alerts = _raise_alerts(session, patient, row, [*assessment.flags, *_backdated_flags(record, values)])
-    _update_summary(session, patient, assessment, values.date)
+    _update_summary(session, patient, assessment, values.date, alerts_raised=bool(alerts))
     record_event(session, actor, "checkin.create", "patient", patient.id)
     return CheckinResult(
         checkin=checkin_view(patient, row),
@@ -134,7 +134,7 @@ def _backdated_flags(record: PatientRecord, values: CheckIn) -> list[Flag]:
     if all(c.date <= values.date for c in record.checkins):
         return []
     upto = record.model_copy(update={"checkins": [c for c in record.checkins if c.date <= values.date]})
-    return assess(upto, load_knowledge(), as_of=values.date, forecast=False).flags
+    return triage_flags(upto, load_knowledge(), as_of=values.date)
 
 
 def _raise_alerts(session: Session, patient: Patient, row: Checkin, flags: list[Flag]) -> list[Alert]:
@@ -161,11 +161,15 @@ def _raise_alerts(session: Session, patient: Patient, row: Checkin, flags: list[
     return raised
 
 
-def _update_summary(session: Session, patient: Patient, assessment: Assessment, day: dt.date) -> None:
+def _update_summary(
+    session: Session, patient: Patient, assessment: Assessment, day: dt.date, *, alerts_raised: bool
+) -> None:
     if patient.last_checkin_date is None or day >= patient.last_checkin_date:
         patient.last_checkin_date = day
         patient.current_level = assessment.triage.level.value
-    refresh_open_alert_rank(session, patient)
+    # Only a new alert can raise the rank here; acknowledging one refreshes it in services.alerts.
+    if alerts_raised:
+        refresh_open_alert_rank(session, patient)
 
 
 def refresh_open_alert_rank(session: Session, patient: Patient) -> None:

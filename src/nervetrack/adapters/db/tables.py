@@ -128,7 +128,9 @@ class Checkin(Base):
     odi: Mapped[list[int | None] | None] = mapped_column(JSON, nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     triage_level: Mapped[str] = mapped_column(String(16))
-    assessment: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Deferred: the stored assessment is read back only when a retried submission is replayed, while every
+    # new check-in loads all earlier rows of its patient.
+    assessment: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     submitted_at: Mapped[dt.datetime] = mapped_column(_tz())
 
 
