@@ -12,7 +12,7 @@ from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.model import TriageLevel
 from nervetrack.services.alerts import acknowledge_alert
 from nervetrack.services.checkins import record_checkin
-from nervetrack.services.errors import Conflict
+from nervetrack.services.errors import Conflict, IdempotencyKeyReused
 from nervetrack.services.patients import get_patient
 from nervetrack.services.unit_of_work import UnitOfWork
 from tests.services.conftest import TODAY, Clinics, checkin_dict
@@ -41,6 +41,15 @@ def test_a_retried_submission_with_the_same_idempotency_key_stores_one_checkin(
     assert (first.created, again.created) == (True, False)
     assert again.checkin.id == first.checkin.id
     assert again.assessment == first.assessment
+    assert _count(uow, Checkin) == 1
+
+
+def test_the_same_idempotency_key_with_other_answers_is_refused(
+    uow: UnitOfWork, clinics: Clinics, patient: str
+) -> None:
+    record_checkin(uow, clinics.alice, patient, checkin_dict(5), idempotency_key="k-1", today=TODAY)
+    with pytest.raises(IdempotencyKeyReused):
+        record_checkin(uow, clinics.alice, patient, checkin_dict(5, chills=True), idempotency_key="k-1", today=TODAY)
     assert _count(uow, Checkin) == 1
 
 

@@ -134,6 +134,17 @@ def test_a_retried_checkin_with_the_same_idempotency_key_is_stored_once(api: Api
     assert len(api.call("GET", f"/patients/{patient}").json()["checkins"]) == 1
 
 
+def test_an_idempotency_key_reused_with_other_answers_is_refused_and_stores_nothing(api: Api, patient: str) -> None:
+    headers = {"Idempotency-Key": "abc-2"}
+    assert api.call("POST", f"/patients/{patient}/checkins", json=checkin_json(), headers=headers).status_code == 201
+    other = api.call("POST", f"/patients/{patient}/checkins", json=checkin_json(leg_pain=7), headers=headers)
+    assert other.status_code == 422
+    assert other.headers["content-type"] == "application/problem+json"
+    assert other.json()["type"].endswith("/idempotency-key-reused")
+    assert "Idempotency-Key" in other.json()["detail"]
+    assert [c["values"]["leg_pain"] for c in api.call("GET", f"/patients/{patient}").json()["checkins"]] == [3]
+
+
 def test_an_invalid_checkin_is_a_problem_naming_the_field(api: Api, patient: str) -> None:
     response = api.call("POST", f"/patients/{patient}/checkins", json=checkin_json(leg_pain=12))
     assert response.status_code == 422

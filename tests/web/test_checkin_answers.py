@@ -210,3 +210,18 @@ def test_the_emergency_number_comes_from_the_settings(tmp_path: Path, monkeypatc
 
 def test_the_emergency_number_is_112_by_default() -> None:
     assert Settings().emergency_number == "112"
+
+
+def test_corrected_answers_sent_with_the_same_form_key_are_stored_as_a_new_check_in(site: Site) -> None:
+    # the emergency page keeps the answers and the key; the patient fixes the temperature and sends again
+    link = _new_patient(site, "resend-01")
+    tokens = _tokens(site.client.get(link).text)
+    first = {**tokens, "bladder_problem": "yes", "temperature_c": "98.6", "leg_pain": "4"}
+    site.client.post(f"{link}/checkin", data=first)
+    site.client.post(f"{link}/checkin", data=first)  # a double click: nothing more is stored
+    assert len(_stored(site, "resend-01")) == 1
+    corrected = {**first, "temperature_c": "37.2"}
+    response = site.client.post(f"{link}/checkin", data=corrected)
+    assert "Call the emergency number now" in response.text
+    stored = _stored(site, "resend-01")
+    assert [c["temperature_c"] for c in stored] == [None, 37.2]

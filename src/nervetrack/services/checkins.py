@@ -20,9 +20,11 @@ from nervetrack.knowledge import load_knowledge
 from nervetrack.services import clock
 from nervetrack.services.access import patient_row
 from nervetrack.services.audit import record_event
+from nervetrack.services.errors import IdempotencyKeyReused
 from nervetrack.services.records import (
     alert_view,
     checkin_row_fields,
+    checkin_values,
     checkin_view,
     patient_contract,
     record_of,
@@ -44,18 +46,19 @@ def record_checkin(
 ) -> CheckinResult:
     """Store one check-in (input-contract fields) for a patient, assessed as of `today`, with its alerts.
 
-    A retry with the same idempotency key returns the first check-in (created=False) and stores nothing.
-    Raises InvalidInput whose problems name the check-in field (e.g. `leg_pain`), NotFound, Forbidden.
+    A retry with the same idempotency key and the same answers returns the first check-in (created=False) and
+    stores nothing; the same key with other answers raises IdempotencyKeyReused. Raises InvalidInput whose
+    problems name the check-in field (e.g. `leg_pain`), NotFound, Forbidden.
     """
     day = today or clock.today()
     with uow:
         session = uow.session
         patient = patient_row(session, actor, patient_id)
+        values = validate_checkin(patient, data, day)
         if idempotency_key:
             earlier = _earlier(session, patient, idempotency_key)
             if earlier is not None:
-                return _replayed(patient, earlier)
-        values = validate_checkin(patient, data, day)
+                return _replayed(patient, earlier, values)
         try:
             result = _store(session, actor, patient, values, idempotency_key, day)
             uow.commit()
@@ -65,7 +68,7 @@ def record_checkin(
             earlier = _earlier(session, patient, idempotency_key or "")
             if earlier is None:
                 raise
-            return _replayed(patient, earlier)
+            return _replayed(patient, earlier, values)
         return result
 
 
@@ -186,7 +189,11 @@ def _earlier(session: Session, patient: Patient, key: str) -> Checkin | None:
     ).one_or_none()
 
 
-def _replayed(patient: Patient, row: Checkin) -> CheckinResult:
+def _replayed(patient: Patient, row: Checkin, values: CheckIn) -> CheckinResult:
+    """The earlier check-in stored under the same key, if the answers are the same; a key reused for other
+    answers is refused rather than answered with the first check-in, which would drop the new answers."""
+    if checkin_row_fields(checkin_values(row)) != checkin_row_fields(values):
+        raise IdempotencyKeyReused()
     return CheckinResult(
         checkin=checkin_view(patient, row),
         assessment=Assessment.model_validate(row.assessment),

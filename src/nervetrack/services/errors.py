@@ -5,6 +5,7 @@
      |    +-- LinkInvalid      a patient link that is unknown or revoked
      +-- Forbidden             the actor may not do this (e.g. a patient link acting on another patient)
      +-- Conflict              the record already exists (a patient id reused in one clinic)
+     |    +-- IdempotencyKeyReused  a check-in's idempotency key sent again with different answers
      +-- AuthenticationFailed  wrong email or password, or an unknown/revoked API token
      +-- RateLimited           too many failed logins for this account or address; retry_after seconds
 
@@ -32,6 +33,16 @@ class Forbidden(ServiceError):
 
 class Conflict(ServiceError):
     """The record already exists."""
+
+
+class IdempotencyKeyReused(Conflict):
+    """The idempotency key belongs to an earlier check-in with different answers."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Idempotency-Key was already used for a check-in with different answers: send a new key for a new "
+            "check-in, or the same answers to retry the earlier one"
+        )
 
 
 class AuthenticationFailed(ServiceError):

@@ -24,6 +24,7 @@ from nervetrack.services.errors import (
     AuthenticationFailed,
     Conflict,
     Forbidden,
+    IdempotencyKeyReused,
     LinkInvalid,
     NotFound,
     RateLimited,
@@ -37,6 +38,8 @@ _STATUS: list[tuple[type[Exception], int, str]] = [
     (LinkInvalid, 404, "link-invalid"),
     (NotFound, 404, "not-found"),
     (Forbidden, 403, "forbidden"),
+    # 422 for a key reused with another payload, as the IETF Idempotency-Key draft advises
+    (IdempotencyKeyReused, 422, "idempotency-key-reused"),
     (Conflict, 409, "conflict"),
     (AuthenticationFailed, 401, "unauthorized"),
     (RateLimited, 429, "rate-limited"),

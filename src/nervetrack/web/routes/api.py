@@ -83,7 +83,10 @@ def read_assessment(uow: UowDep, actor: ApiActorDep, patient_id: str) -> JSONRes
 @router.post(
     "/patients/{patient_id}/checkins",
     status_code=201,
-    summary="Submit a check-in; a retry with the same Idempotency-Key returns the first one (200)",
+    summary=(
+        "Submit a check-in; a retry with the same Idempotency-Key and body returns the first one (200), "
+        "the same key with a different body is refused (422)"
+    ),
     openapi_extra=_CHECKIN_SCHEMA,
 )
 def submit_checkin(

@@ -20,7 +20,7 @@ from nervetrack.domain.errors import InvalidInput, Problem
 from nervetrack.domain.model import RED_FLAG_SIGNS, TriageLevel
 from nervetrack.services import clock
 from nervetrack.services.checkins import record_checkin
-from nervetrack.services.errors import LinkInvalid, NotFound
+from nervetrack.services.errors import IdempotencyKeyReused, LinkInvalid, NotFound
 from nervetrack.services.patients import get_patient
 from nervetrack.services.tokens import resolve_link
 from nervetrack.services.views import Actor, CheckinResult, PatientDetail
@@ -255,13 +255,7 @@ async def submit_checkin(request: Request, token: str) -> Response:
     if not errors or signs:
         try:
             # With an emergency sign, unreadable answers are left out (parse_form set them to None).
-            stored = record_checkin(
-                pages.page_context(request).uow(),
-                actor,
-                _ref(actor),
-                data,
-                idempotency_key=form.get("idempotency_key") or None,
-            )
+            stored = _store_checkin(request, actor, data, form.get("idempotency_key") or None)
         except InvalidInput as error:
             errors = {**_errors_from(error.problems), **errors}
         except NotFound:
@@ -273,6 +267,16 @@ async def submit_checkin(request: Request, token: str) -> Response:
     if signs:
         return _emergency_not_saved(request, token, detail, form, list(errors.values()), 422)
     return _form(request, token, detail, errors, form, 422)
+
+
+def _store_checkin(request: Request, actor: Actor, data: dict[str, Any], key: str | None) -> CheckinResult:
+    """Store the form's check-in. The form keeps its key when it comes back with messages, so a key reused
+    with changed answers is the patient's corrected check-in: it is stored as a new one, never dropped."""
+    uow = pages.page_context(request).uow()
+    try:
+        return record_checkin(uow, actor, _ref(actor), data, idempotency_key=key)
+    except IdempotencyKeyReused:
+        return record_checkin(uow, actor, _ref(actor), data, idempotency_key=secrets.token_urlsafe(18))
 
 
 @router.post("/{token}/checkin/review", response_class=HTMLResponse)
