@@ -12,7 +12,7 @@ from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.forecast import forecast_for_record
 from nervetrack.domain.guidance import causes_for, discussion_topics, guidance_for
 from nervetrack.domain.knowledge import Knowledge, Modifier, SymptomScale
-from nervetrack.domain.model import SYMPTOM_FIELDS, CheckIn, PatientRecord, SymptomStatus
+from nervetrack.domain.model import SYMPTOM_FIELDS, CheckIn, PatientRecord, SymptomStatus, TriageLevel
 from nervetrack.domain.odi import score_odi
 from nervetrack.domain.results import (
     Assessment,
@@ -25,7 +25,14 @@ from nervetrack.domain.results import (
     Triage,
 )
 from nervetrack.domain.timeline import course_for_patient, phase_at, profile_of
-from nervetrack.domain.trajectory import Judgement, Series, all_series, judge, status_message
+from nervetrack.domain.trajectory import (
+    Judgement,
+    Series,
+    all_series,
+    judge,
+    status_message,
+    status_message_key,
+)
 from nervetrack.domain.triage import Context, evaluate, overall_level
 from nervetrack.domain.validation import check_dates
 
@@ -69,7 +76,7 @@ def assess(
     level = overall_level(flags)
     statuses = {s.name: s.status for s in symptoms}
     guidance = guidance_for(knowledge, record, phase.code, statuses)
-    discuss = discussion_topics(knowledge, flags)
+    discuss = discussion_topics(knowledge, flags, days)
     odi = _odi(use, record, checkins)
     cited = _all_cited(flags, symptoms, guidance, discuss, odi, phase.sources)
     return Assessment(
@@ -84,7 +91,7 @@ def assess(
             focus=phase.focus,
             sources=list(phase.sources),
         ),
-        triage=Triage(level=level, summary=knowledge.levels[level.value]),
+        triage=Triage(level=level, summary=_summary(knowledge, level, bool(checkins))),
         flags=flags,
         symptoms=symptoms,
         odi=odi,
@@ -94,6 +101,13 @@ def assess(
         knowledge_version=knowledge.version,
         disclaimer=knowledge.disclaimer,
     )
+
+
+def _summary(knowledge: Knowledge, level: TriageLevel, any_checkins: bool) -> str:
+    # With no check-in, "no warning signs" would read as an all-clear that nothing supports.
+    if level is TriageLevel.ROUTINE and not any_checkins:
+        return knowledge.levels["no_checkins"]
+    return knowledge.levels[level.value]
 
 
 def triage_flags(record: PatientRecord, knowledge: Knowledge, as_of: dt.date | None = None) -> list[Flag]:
@@ -163,7 +177,12 @@ def _symptom(
     latest = series.latest
     status = judgement.status if judgement else SymptomStatus.NO_DATA
     causes = causes_for(knowledge, series.symptom, status, days) if status in _OFF_COURSE else []
-    message_sources = knowledge.status_messages[status.value].sources
+    earlier = series.points[:-1]
+    best = None
+    if earlier:
+        best = min((p.value for p in earlier), key=scale.burden)
+    message_key = status_message_key(scale, judgement, None if latest is None else latest.value, best)
+    message_sources = knowledge.status_messages[message_key].sources
     change = None
     if latest is not None and series.baseline is not None:
         change = round(latest.value - series.baseline, 1)
@@ -178,7 +197,7 @@ def _symptom(
         latest_date=None if latest is None else record.surgery.date + dt.timedelta(days=latest.day),
         change=change,
         expected=_expected(scale, judgement, latest.day if latest else days, course.modifiers),
-        message=status_message(knowledge, scale, judgement, None if latest is None else latest.value),
+        message=status_message(knowledge, scale, judgement, None if latest is None else latest.value, best),
         sources=list(dict.fromkeys(course.sources + message_sources + scale.sources + knowledge.grace_sources)),
         causes=causes,
         history=list(series.points),  # Points are (day, value) tuples already

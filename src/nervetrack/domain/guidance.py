@@ -49,8 +49,9 @@ def causes_for(knowledge: Knowledge, symptom: str, status: SymptomStatus, day: i
     ]
 
 
-def discussion_topics(knowledge: Knowledge, flags: Iterable[Flag]) -> list[CitedText]:
-    """Options to raise with the surgeon when recovery stalls; empty while it does not."""
+def discussion_topics(knowledge: Knowledge, flags: Iterable[Flag], days: int) -> list[CitedText]:
+    """Options to raise with the surgeon when recovery stalls, those that fit `days` after surgery (injections
+    after weeks of persisting pain, neuromodulation long after healing); empty while recovery is on course."""
     if not any(f.code in knowledge.discuss_on_flags for f in flags):
         return []
-    return [CitedText(text=d.text, sources=list(d.sources)) for d in knowledge.discuss]
+    return [CitedText(text=d.text, sources=list(d.sources)) for d in knowledge.discuss if days >= d.from_day]

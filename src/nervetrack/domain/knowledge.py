@@ -35,6 +35,13 @@ class Cited:
 
 
 @dataclass(frozen=True)
+class DiscussTopic(Cited):
+    """An option to raise with the surgeon, once recovery has had `from_day` days."""
+
+    from_day: int = 0
+
+
+@dataclass(frozen=True)
 class Phase:
     code: str
     title: str
@@ -198,7 +205,7 @@ class Knowledge:
     levels: Mapping[str, str]
     rules: Mapping[str, Rule]
     guidance: tuple[GuidanceItem, ...]
-    discuss: tuple[Cited, ...]
+    discuss: tuple[DiscussTopic, ...]
     discuss_on_flags: tuple[str, ...]
     symptom_causes: tuple[SymptomCause, ...]
     status_messages: Mapping[str, Cited]
@@ -268,7 +275,7 @@ def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
         levels={name: v["summary"] for name, v in rules["levels"].items()},
         rules={r["code"]: _rule(r) for r in rules["rule"]},
         guidance=tuple(_guidance(g) for g in guidance["item"]),
-        discuss=tuple(_cited(d) for d in guidance["discuss"]),
+        discuss=tuple(DiscussTopic(d["text"], _ids(d), int(d.get("from_day", 0))) for d in guidance["discuss"]),
         discuss_on_flags=tuple(guidance["discuss_on"]["flags"]),
         symptom_causes=tuple(_symptom_cause(c) for c in guidance["cause"]),
         status_messages={k: _cited(v) for k, v in guidance["status"].items()},

@@ -126,12 +126,19 @@ def _worsening(scale: SymptomScale, series: Series, reference: float, burden: fl
     return bool(earlier) and burden - min(earlier) >= scale.mcid_points and burden > limit
 
 
-def status_message(knowledge: Knowledge, scale: SymptomScale, judgement: Judgement | None, latest: float | None) -> str:
-    """Fill the status sentence for a symptom from the knowledge base's template."""
-    status = judgement.status if judgement else SymptomStatus.NO_DATA
-    template = knowledge.status_messages[status.value].text
+def status_message(
+    knowledge: Knowledge,
+    scale: SymptomScale,
+    judgement: Judgement | None,
+    latest: float | None,
+    best: float | None = None,
+) -> str:
+    """Fill the status sentence for a symptom from the knowledge base's template (`best`: the best value
+    before the latest since surgery, which a worsening that is not worse than before surgery is told against)."""
     fmt = _fmt_minutes if scale.target is not None else _fmt_score
-    values = {"label": scale.label, "label_lower": scale.label.lower(), "latest": fmt(latest)}
+    values = {"label": scale.label, "label_lower": scale.label.lower(), "latest": fmt(latest), "best": fmt(best)}
+    key = status_message_key(scale, judgement, latest, best)
+    template = knowledge.status_messages[key].text
     if judgement is not None:
         values |= {
             "reference": fmt(_value_of(scale, judgement.reference)),
@@ -141,6 +148,26 @@ def status_message(knowledge: Knowledge, scale: SymptomScale, judgement: Judgeme
             "high": fmt(_value_of(scale, judgement.low if scale.target else judgement.high)),
         }
     return template.format(**values)
+
+
+def status_message_key(
+    scale: SymptomScale, judgement: Judgement | None, latest: float | None, best: float | None
+) -> str:
+    """Which [status.*] sentence fits: the status's own, or its variant for a target scale (walking) or for
+    a symptom that got worse again after improving."""
+    if judgement is None:
+        return SymptomStatus.NO_DATA.value
+    status = judgement.status
+    if status is SymptomStatus.RESOLVED and scale.target is not None:
+        return "resolved_target"
+    if (
+        status is SymptomStatus.WORSENING
+        and latest is not None
+        and best is not None
+        and scale.burden(latest) < judgement.reference
+    ):
+        return "worsening_since_best"
+    return status.value
 
 
 def _value_of(scale: SymptomScale, burden: float) -> float:
@@ -155,4 +182,13 @@ def _fmt_minutes(value: float | None) -> str:
     return "?" if value is None else f"{value:.0f} min"
 
 
-__all__ = ["SYMPTOM_FIELDS", "Judgement", "Point", "Series", "judge", "series_of", "status_message"]
+__all__ = [
+    "SYMPTOM_FIELDS",
+    "Judgement",
+    "Point",
+    "Series",
+    "judge",
+    "series_of",
+    "status_message",
+    "status_message_key",
+]

@@ -1,6 +1,7 @@
 """Red-flag and review rules: each turns the record into zero or one flag.
 
-Red-flag signs are judged on the latest check-in; trends use the whole history and the baseline.
+Red-flag signs are judged on the latest answer to each question: a later check-in that leaves a question
+blank does not cancel an earlier "yes" (only a "no" does). Trends use the whole history and the baseline.
 Thresholds and texts live in rules.toml; sources are cited there (GIRFT CES pathway, art-leg-nerve-pain,
 art-root-healing, art-fusion-weakness, art-nerve-timeline, hematoma, infection, VTE and dural-tear studies).
 """
@@ -27,8 +28,42 @@ class Context:
     scales: Mapping[str, SymptomScale]
     checkins: Sequence[CheckIn] = ()  # date order
 
+    def answer(self, name: str) -> CheckIn | None:
+        """The latest check-in that answered yes/no question `name` (None: never answered)."""
+        return next((c for c in reversed(self.checkins) if getattr(c, name) is not None), None)
+
     def sign(self, name: str) -> bool:
-        return self.latest is not None and self.latest.has(name)
+        """Whether the latest answer to `name` is yes."""
+        if self.latest is not None and getattr(self.latest, name) is not None:
+            return self.latest.has(name)
+        answered = self.answer(name)
+        return answered is not None and answered.has(name)
+
+    def temperature(self, carry_days: float) -> tuple[float, int] | None:
+        """The latest temperature and its day after surgery, if measured within `carry_days` of the latest
+        check-in (a fever reported yesterday is not cancelled by a check-in that did not measure it)."""
+        if self.latest is None:
+            return None
+        measured = next((c for c in reversed(self.checkins) if c.temperature_c is not None), None)
+        if measured is None or measured.temperature_c is None or (self.latest.date - measured.date).days > carry_days:
+            return None
+        return measured.temperature_c, (measured.date - self.record.surgery.date).days
+
+    def reported(self, names: Sequence[str]) -> str | None:
+        """ "reported: ..." for the signs whose latest answer is yes, naming the day when it was not the latest
+        check-in."""
+        found = [n for n in names if self.sign(n)]
+        if not found:
+            return None
+        text = "reported: " + ", ".join(n.replace("_", " ") for n in found)
+        days = {self._day_of(n) for n in found}
+        latest_day = (self.latest.date - self.record.surgery.date).days if self.latest else None
+        earlier = sorted(d for d in days if d is not None and d != latest_day)
+        return text + (f" (on day {', '.join(map(str, earlier))}, not answered since)" if earlier else "")
+
+    def _day_of(self, name: str) -> int | None:
+        answered = self.answer(name)
+        return None if answered is None else (answered.date - self.record.surgery.date).days
 
     def latest_value(self, symptom: str) -> float | None:
         point = self.series[symptom].latest
@@ -40,13 +75,12 @@ Check = Callable[[Context, Mapping[str, float]], str | None]
 
 
 def _cauda_equina(ctx: Context, _: Mapping[str, float]) -> str | None:
-    signs = [s for s in ("bladder_problem", "bowel_problem", "saddle_numbness") if ctx.sign(s)]
-    return "reported: " + ", ".join(s.replace("_", " ") for s in signs) if signs else None
+    return ctx.reported(("bladder_problem", "bowel_problem", "saddle_numbness"))
 
 
 def _rapid_weakness(ctx: Context, p: Mapping[str, float]) -> str | None:
     if ctx.sign("sudden_weakness"):
-        return "reported: sudden leg weakness"
+        return ctx.reported(("sudden_weakness",))
     for points, days in ((p["rise_points"], p["within_days"]), (p["large_rise_points"], p["large_within_days"])):
         rise = _rise(ctx, "weakness", days)
         if rise is not None and rise[1] - rise[0] >= points:
@@ -54,12 +88,23 @@ def _rapid_weakness(ctx: Context, p: Mapping[str, float]) -> str | None:
     return None
 
 
+def _new_weakness(ctx: Context, p: Mapping[str, float]) -> str | None:
+    series = ctx.series["weakness"]
+    latest = series.latest
+    if latest is None or series.baseline is None:
+        return None
+    rise = latest.value - series.baseline
+    if rise >= p["points"] or (latest.day <= p["early_days"] and rise >= p["early_points"]):
+        return f"weakness {series.baseline:.0f} before surgery, {latest.value:.0f} on day {latest.day}"
+    return None
+
+
 def _pulmonary_embolism(ctx: Context, _: Mapping[str, float]) -> str | None:
-    return "reported: chest pain or breathlessness" if ctx.sign("chest_pain_or_breathlessness") else None
+    return ctx.reported(("chest_pain_or_breathlessness",))
 
 
 def _spinal_hematoma(ctx: Context, p: Mapping[str, float]) -> str | None:
-    if ctx.day > p["within_days"]:
+    if ctx.day > p["post_op_days"]:
         return None
     pains = [_rise(ctx, s, p["within_days"]) for s in ("leg_pain", "back_pain")]
     severe = [r for r in pains if r and r[1] >= p["severe_pain"] and r[1] - r[0] >= p["pain_rise_points"]]
@@ -71,9 +116,10 @@ def _spinal_hematoma(ctx: Context, p: Mapping[str, float]) -> str | None:
 
 
 def _fever_with_new_deficit(ctx: Context, p: Mapping[str, float]) -> str | None:
-    temp = ctx.latest.temperature_c if ctx.latest else None
-    if temp is None or temp < p["fever_c"]:
+    measured = ctx.temperature(p["carry_days"])
+    if measured is None or measured[0] < p["fever_c"]:
         return None
+    temp = measured[0]
     rises = [(s, _rise(ctx, s, p["within_days"])) for s in ("weakness", "numbness")]
     new = [s for s, r in rises if r and r[1] - r[0] >= p["deficit_rise_points"]]
     if ctx.sign("sudden_weakness"):
@@ -82,34 +128,37 @@ def _fever_with_new_deficit(ctx: Context, p: Mapping[str, float]) -> str | None:
 
 
 def _wound_infection(ctx: Context, p: Mapping[str, float]) -> str | None:
-    temp = ctx.latest.temperature_c if ctx.latest else None
+    measured = ctx.temperature(p["carry_days"])
     redness, drainage = ctx.sign("wound_redness"), ctx.sign("wound_drainage")
-    if temp is not None and temp > p["fever_c"] and (ctx.sign("chills") or redness or drainage):
-        return f"temperature {temp:.1f} C with chills or wound changes"
+    if measured is not None:
+        temp, day = measured
+        late_wound = day >= p["late_from_day"] and temp >= p["late_fever_c"] and (redness or drainage)
+        if (temp > p["fever_c"] and (ctx.sign("chills") or redness or drainage)) or late_wound:
+            return f"temperature {temp:.1f} C on day {day} with chills or wound changes"
     if redness and drainage:
         return "wound red and draining"
     return None
 
 
 def _fever(ctx: Context, p: Mapping[str, float]) -> str | None:
-    temp = ctx.latest.temperature_c if ctx.latest else None
-    if temp is None:
+    measured = ctx.temperature(p["carry_days"])
+    if measured is None:
         return None
-    late = ctx.day >= p["late_from_day"] and temp >= p["late_fever_c"]
-    return f"temperature {temp:.1f} C on day {ctx.day}" if temp > p["fever_c"] or late else None
+    temp, day = measured
+    late = day >= p["late_from_day"] and temp >= p["late_fever_c"]
+    return f"temperature {temp:.1f} C on day {day}" if temp > p["fever_c"] or late else None
 
 
 def _deep_vein_thrombosis(ctx: Context, _: Mapping[str, float]) -> str | None:
-    return "reported: calf pain or swelling" if ctx.sign("calf_pain_swelling") else None
+    return ctx.reported(("calf_pain_swelling",))
 
 
 def _csf_leak(ctx: Context, _: Mapping[str, float]) -> str | None:
-    return "reported: headache when upright" if ctx.sign("headache_when_upright") else None
+    return ctx.reported(("headache_when_upright",))
 
 
 def _wound_concern(ctx: Context, _: Mapping[str, float]) -> str | None:
-    signs = [s for s in ("wound_redness", "wound_drainage") if ctx.sign(s)]
-    return "reported: " + ", ".join(s.replace("_", " ") for s in signs) if signs else None
+    return ctx.reported(("wound_redness", "wound_drainage"))
 
 
 def _pain_returned(ctx: Context, p: Mapping[str, float]) -> str | None:
@@ -125,30 +174,47 @@ def _pain_returned(ctx: Context, p: Mapping[str, float]) -> str | None:
     return None
 
 
+def _leg_pain_worse(ctx: Context, p: Mapping[str, float]) -> str | None:
+    series = ctx.series["leg_pain"]
+    latest = series.latest
+    if latest is None or latest.day < p["from_day"]:
+        return None
+    reference, kind = reference_burden(ctx.scales["leg_pain"], series)
+    if latest.value - reference >= p["worse_points"]:
+        before = "before surgery" if kind == "baseline" else "typical before surgery"
+        return f"leg pain {latest.value:.0f} on day {latest.day}, {reference:.0f} {before}"
+    return None
+
+
 def _no_improvement_3_months(ctx: Context, p: Mapping[str, float]) -> str | None:
-    latest = ctx.latest_value("leg_pain")
-    if ctx.day < p["from_day"] or latest is None or latest <= p["mild_at"]:
+    # Leg pain changes little after 6 weeks, so a rating from then on stands for the 3-month point; an
+    # earlier one says nothing about it.
+    latest = ctx.series["leg_pain"].latest
+    if ctx.day < p["from_day"] or latest is None or latest.day < p["rating_from_day"] or latest.value <= p["mild_at"]:
         return None
     scale, series = ctx.scales["leg_pain"], ctx.series["leg_pain"]
     reference, kind = reference_burden(scale, series)
-    if scale.is_meaningful_drop(reference, latest):
+    if scale.is_meaningful_drop(reference, latest.value):
         return None
     before = "before surgery" if kind == "baseline" else "typical before surgery"
-    return f"leg pain {latest:.0f} on day {ctx.day}, {reference:.0f} {before}"
+    return f"leg pain {latest.value:.0f} on day {latest.day}, {reference:.0f} {before}"
 
 
 def _weakness_not_improving(ctx: Context, p: Mapping[str, float]) -> str | None:
-    latest = ctx.latest_value("weakness")
     series = ctx.series["weakness"]
-    if latest is not None and series.baseline is not None and latest - series.baseline >= p["worse_points"]:
-        return f"weakness {series.baseline:.0f} before surgery, {latest:.0f} on day {ctx.day}"
-    if ctx.day < p["from_day"] or latest is None or latest < p["present_at"]:
+    point = series.latest
+    if point is None:
+        return None
+    latest, day = point.value, point.day
+    if series.baseline is not None and latest - series.baseline >= p["worse_points"]:
+        return f"weakness {series.baseline:.0f} before surgery, {latest:.0f} on day {day}"
+    if day < p["from_day"] or latest < p["present_at"]:
         return None
     earlier = series.baseline if series.baseline is not None else _first_other(series)
     if earlier is None:
-        return f"weakness {latest:.0f} on day {ctx.day} with no earlier score to compare"
+        return f"weakness {latest:.0f} on day {day} with no earlier score to compare"
     if latest > earlier or not ctx.scales["weakness"].is_meaningful_drop(earlier, latest):
-        return f"weakness {earlier:.0f} before, {latest:.0f} on day {ctx.day}"
+        return f"weakness {earlier:.0f} before, {latest:.0f} on day {day}"
     return None
 
 
@@ -157,39 +223,40 @@ def _numbness_worsening(ctx: Context, p: Mapping[str, float]) -> str | None:
     latest = series.latest
     if latest is None or latest.day < p["after_day"]:
         return None
+    if series.baseline is not None and latest.value - series.baseline >= p["rise_points"]:
+        return f"numbness {series.baseline:.0f} before surgery, {latest.value:.0f} on day {latest.day}"
     earlier = [point.value for point in series.points[:-1]]
-    if series.baseline is not None:
-        earlier.append(series.baseline)
     if not earlier:
         return None
     low = min(earlier)
-    rising = len(series.points) < 2 or latest.value > series.points[-2].value
+    rising = latest.value > series.points[-2].value
     if latest.value - low >= p["rise_points"] and rising:
-        return f"numbness rose from {low:.0f} to {latest.value:.0f}"
+        return f"numbness rose from {low:.0f} to {latest.value:.0f} by day {latest.day}"
     return None
 
 
 def _numbness_persistent(ctx: Context, p: Mapping[str, float]) -> str | None:
-    latest = ctx.latest_value("numbness")
-    if ctx.day < p["from_day"] or latest is None or latest < p["present_at"]:
+    latest = ctx.series["numbness"].latest
+    if latest is None or latest.day < p["from_day"] or latest.value < p["present_at"]:
         return None
-    return f"numbness {latest:.0f} on day {ctx.day}"
+    return f"numbness {latest.value:.0f} on day {latest.day}"
 
 
 def _possible_permanent_deficit(ctx: Context, p: Mapping[str, float]) -> str | None:
-    if ctx.day < p["from_day"]:
-        return None
-    present = {
-        s: v for s in ("numbness", "weakness") if (v := ctx.latest_value(s)) is not None and v >= p["present_at"]
-    }
+    present = [
+        (s, point)
+        for s in ("numbness", "weakness")
+        if (point := ctx.series[s].latest) is not None and point.day >= p["from_day"] and point.value >= p["present_at"]
+    ]
     if not present:
         return None
-    return ", ".join(f"{s} {v:.0f}" for s, v in present.items()) + f" on day {ctx.day}"
+    return ", ".join(f"{s} {point.value:.0f} on day {point.day}" for s, point in present)
 
 
 CHECKS: dict[str, Check] = {
     "cauda_equina": _cauda_equina,
     "rapid_weakness": _rapid_weakness,
+    "new_weakness": _new_weakness,
     "pulmonary_embolism": _pulmonary_embolism,
     "spinal_hematoma": _spinal_hematoma,
     "fever_with_new_deficit": _fever_with_new_deficit,
@@ -199,6 +266,7 @@ CHECKS: dict[str, Check] = {
     "csf_leak": _csf_leak,
     "wound_concern": _wound_concern,
     "pain_returned": _pain_returned,
+    "leg_pain_worse": _leg_pain_worse,
     "no_improvement_3_months": _no_improvement_3_months,
     "weakness_not_improving": _weakness_not_improving,
     "numbness_worsening": _numbness_worsening,

@@ -360,7 +360,9 @@ def parse_form(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]
         answer = form.get(question.field, "")
         if answer not in ("", "yes", "no"):
             errors[question.field] = "Choose yes or no."
-        data[question.field] = None if answer not in ("yes", "no") else answer == "yes"
+        # The form asks "since your last check-in, have you had ...": a question left open is a "no" (the
+        # engine keeps an earlier "yes" only while later check-ins leave the question unknown).
+        data[question.field] = answer == "yes"
     odi = [_number(form, f"odi_{i}", int, errors, "Choose 0 to 5, or Not answered.") for i in range(10)]
     data["odi"] = odi if any(a is not None for a in odi) else None
     return data, errors
