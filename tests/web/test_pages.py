@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -171,6 +172,23 @@ def test_the_dashboard_lists_emergencies_first_and_filters(clinician: Site) -> N
     assert first < text.index("routine")
     filtered = clinician.client.get("/clinic/?procedure=fusion&q=demo").text
     assert "demo-03" in filtered and "demo-01" not in filtered
+
+
+def test_the_dashboard_pages_through_a_clinic_larger_than_one_page(
+    clinician: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nervetrack.web.routes import clinician as routes
+
+    monkeypatch.setattr(routes, "PAGE_SIZE", 8)
+    first = clinician.client.get("/clinic/?q=demo").text
+    assert "showing 1 to 8" in first and 'rel="prev"' not in first
+    next_url = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    assert "q=demo" in next_url and "page=2" in next_url
+    second = clinician.client.get(next_url).text
+    assert "showing 9 to 16" in second and 'rel="prev"' in second
+    ids = set(re.findall(r'<th scope="row"><a href="/clinic/patients/([^"]+)"', first))
+    assert ids.isdisjoint(re.findall(r'<th scope="row"><a href="/clinic/patients/([^"]+)"', second))
+    assert "showing 1 to 8" in clinician.client.get("/clinic/?page=abc").text
 
 
 def test_a_clinician_adds_a_patient_and_issues_a_link_shown_once(clinician: Site) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -163,8 +164,9 @@ def dashboard_page(
     phase: str = "",
     level: str = "",
     q: str = "",
+    page: str = "1",
 ) -> Response:
-    """The clinic's patients: open alerts first, then longest since the last check-in."""
+    """The clinic's patients: open alerts first, then longest since the last check-in, PAGE_SIZE a page."""
     clinician = _signed_in(request)
     if isinstance(clinician, Response):
         return clinician
@@ -184,8 +186,12 @@ def dashboard_page(
         level=filters["level"] or None,
         search=filters["q"] or None,
         overdue_days=context.settings.overdue_days,
-        limit=200,
+        limit=PAGE_SIZE,
+        offset=(_page_number(page) - 1) * PAGE_SIZE,
     )
+    pages_total = max(1, -(-board.total // PAGE_SIZE))
+    number = min(_page_number(page), pages_total)
+    query = {k: v for k, v in filters.items() if v}
     return pages.render(
         request,
         "clinician/dashboard.html",
@@ -196,7 +202,22 @@ def dashboard_page(
         phases=[(p.code, p.title) for p in knowledge.phases],
         phase_titles={p.code: p.title for p in knowledge.phases},
         levels=[lv.value for lv in sorted(TriageLevel, key=lambda lv: -lv.rank)],
+        first_row=(number - 1) * PAGE_SIZE + 1,
+        previous_url=_page_url(query, number - 1) if number > 1 else None,
+        next_url=_page_url(query, number + 1) if number < pages_total else None,
     )
+
+
+PAGE_SIZE = 200
+
+
+def _page_number(page: str) -> int:
+    # An unreadable or out-of-range page number shows the first page rather than an error.
+    return int(page) if page.isdigit() and 0 < int(page) < 10**6 else 1
+
+
+def _page_url(query: dict[str, str], number: int) -> str:
+    return "/clinic/?" + urlencode({**query, "page": str(number)})
 
 
 # --- add patient ---------------------------------------------------------------------------------
