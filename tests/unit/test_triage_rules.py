@@ -37,10 +37,11 @@ def test_weakness_rising_three_points_within_two_weeks_is_rapid_weakness(run):
     assert "rapid_weakness" in codes(a)
 
 
-def test_weakness_rising_slowly_over_months_is_not_rapid_weakness(run):
+def test_weakness_rising_slowly_over_months_is_not_rapid_but_is_new_weakness(run):
     a = run(record(checkin(30, weakness=2), checkin(100, weakness=5), baseline=B))
     assert "rapid_weakness" not in codes(a)
-    assert "weakness_not_improving" in codes(a)
+    assert "new_weakness" in codes(a)  # 3 points above its best since surgery
+    assert a.triage.level == "urgent"
 
 
 def test_new_weakness_in_first_days_compared_with_baseline_is_rapid_weakness(run):
@@ -378,3 +379,75 @@ def test_with_no_check_in_the_summary_does_not_read_as_an_all_clear(run):
     a = run(record(baseline=B, as_of_day=3))
     assert a.triage.level == "routine"
     assert "No check-ins yet" in a.triage.summary
+
+
+# --- second external review: long gaps between check-ins must not hide a new deficit ---------------------
+def test_fever_weeks_after_fusion_with_numbness_and_weakness_above_their_pre_operative_levels_is_an_emergency(run):
+    base = {**B, "numbness": 2, "weakness": 1}
+    now = checkin(40, temperature_c=38.4, numbness=5, weakness=3)
+    a = run(record(checkin(10, numbness=2, weakness=1), now, baseline=base, procedure="fusion", diabetes=True))
+    assert "fever_with_new_deficit" in codes(a)
+    assert a.triage.level == "emergency"
+
+
+def test_severe_pain_and_new_deficits_after_a_long_gap_in_the_first_weeks_is_a_possible_hematoma(run):
+    now = checkin(20, back_pain=9, numbness=6, weakness=5)
+    a = run(record(checkin(2, back_pain=4, numbness=3, weakness=2), now, baseline=B, procedure="laminectomy"))
+    assert "spinal_hematoma" in codes(a)
+    assert a.triage.level == "emergency"
+
+
+def test_new_weakness_without_a_baseline_is_judged_against_the_earlier_rating(run):
+    a = run(record(checkin(5, weakness=3), checkin(10, weakness=5)))
+    assert "new_weakness" in codes(a)
+    assert a.triage.level == "urgent"
+
+
+def test_weakness_that_returns_after_recovering_is_new_weakness(run):
+    checkins = [checkin(42, weakness=3), checkin(180, weakness=1, leg_pain=0), checkin(270, weakness=5, leg_pain=7)]
+    a = run(record(*checkins, baseline={**B, "weakness": 6, "leg_pain": 8}))
+    assert {"new_weakness", "pain_returned"} <= codes(a)
+    assert a.triage.level == "urgent"
+
+
+def test_chills_with_a_red_wound_and_no_thermometer_is_urgent(run):
+    a = run(record(checkin(9, chills=True, wound_redness=True), baseline=B, diabetes=True))
+    assert "wound_infection" in codes(a)
+    assert a.triage.level == "urgent"
+
+
+def test_leg_pain_still_moderate_at_six_months_needs_review(run):
+    checkins = [checkin(42, leg_pain=6), checkin(100, leg_pain=6), checkin(200, leg_pain=6)]
+    a = run(record(*checkins, baseline={**B, "leg_pain": 8}))
+    assert codes(a) == {"leg_pain_persistent"}
+    assert a.triage.level == "soon"
+    assert next(s for s in a.symptoms if s.name == "leg_pain").status != "as_expected"
+
+
+def test_high_disability_at_a_year_or_a_sharp_rise_needs_review(run):
+    odi_44 = [3, 2, 3, 2, 2, 2, 2, 2, 2, 2]  # 22/50 = 44%
+    a = run(record(checkin(370, odi=odi_44), baseline=B, procedure="fusion"))
+    assert "disability_high" in codes(a)
+    low, high = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], [3, 3, 2, 3, 2, 3, 2, 2, 2, 3]  # 20% -> 50%
+    a = run(record(checkin(30, odi=low), checkin(78, odi=high), baseline=B))
+    assert "disability_high" in codes(a)
+    a = run(record(checkin(30, odi=low), checkin(78, odi=low), baseline=B))
+    assert "disability_high" not in codes(a)
+
+
+def test_foot_drop_still_moderate_at_six_months_needs_review(run):
+    a = run(record(checkin(42, weakness=7), checkin(190, weakness=5), baseline={**B, "weakness": 8}))
+    assert "weakness_not_improving" in codes(a)
+
+
+def test_mild_unchanged_weakness_is_not_flagged(run):
+    a = run(record(checkin(60, weakness=2), baseline={**B, "weakness": 2}, procedure="laminectomy"))
+    assert "weakness_not_improving" not in codes(a)
+
+
+def test_walking_time_that_collapses_needs_review(run):
+    a = run(record(checkin(30, walking_minutes=30), checkin(70, walking_minutes=5), baseline=B))
+    assert "walking_worse" in codes(a)
+    assert next(s for s in a.symptoms if s.name == "walking").status == "worsening"
+    a = run(record(checkin(30, walking_minutes=30), checkin(70, walking_minutes=25), baseline=B))
+    assert "walking_worse" not in codes(a)

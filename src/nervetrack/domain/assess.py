@@ -13,7 +13,7 @@ from nervetrack.domain.forecast import forecast_for_record
 from nervetrack.domain.guidance import causes_for, discussion_topics, guidance_for
 from nervetrack.domain.knowledge import Knowledge, Modifier, SymptomScale
 from nervetrack.domain.model import SYMPTOM_FIELDS, CheckIn, PatientRecord, SymptomStatus, TriageLevel
-from nervetrack.domain.odi import score_odi
+from nervetrack.domain.odi import odi_percent, score_odi
 from nervetrack.domain.results import (
     Assessment,
     CitedText,
@@ -91,7 +91,10 @@ def assess(
             focus=phase.focus,
             sources=list(phase.sources),
         ),
-        triage=Triage(level=level, summary=_summary(knowledge, level, bool(checkins))),
+        triage=Triage(
+            level=level,
+            summary=_summary(knowledge, level, (day_of_assessment - checkins[-1].date).days if checkins else None),
+        ),
         flags=flags,
         symptoms=symptoms,
         odi=odi,
@@ -103,11 +106,19 @@ def assess(
     )
 
 
-def _summary(knowledge: Knowledge, level: TriageLevel, any_checkins: bool) -> str:
-    # With no check-in, "no warning signs" would read as an all-clear that nothing supports.
-    if level is TriageLevel.ROUTINE and not any_checkins:
+def _summary(knowledge: Knowledge, level: TriageLevel, days_since_checkin: int | None) -> str:
+    # With no check-in, "no warning signs" would read as an all-clear that nothing supports; with only old
+    # ones, it says how old.
+    if level is TriageLevel.ROUTINE and days_since_checkin is None:
         return knowledge.levels["no_checkins"]
-    return knowledge.levels[level.value]
+    summary = knowledge.levels[level.value]
+    if days_since_checkin is not None and days_since_checkin > STALE_AFTER_DAYS:
+        summary += f" The latest check-in is {days_since_checkin} days old, so this may be out of date."
+    return summary
+
+
+# Check-ins are asked for weekly at first; a month without one makes any all-clear stale.
+STALE_AFTER_DAYS = 28
 
 
 def triage_flags(record: PatientRecord, knowledge: Knowledge, as_of: dt.date | None = None) -> list[Flag]:
@@ -129,7 +140,17 @@ def _context(record: PatientRecord, knowledge: Knowledge) -> Context:
         series=all_series(record, checkins),
         scales=knowledge.symptoms,
         checkins=checkins,
+        odi_scores=_odi_scores(record, knowledge, checkins),
     )
+
+
+def _odi_scores(record: PatientRecord, knowledge: Knowledge, checkins: Sequence[CheckIn]) -> list[tuple[int, float]]:
+    surgery = record.surgery.date
+    scores = []
+    for checkin in checkins:
+        if checkin.odi is not None and (score := odi_percent(knowledge.odi, checkin.odi)) is not None:
+            scores.append(((checkin.date - surgery).days, round(score, 1)))
+    return scores
 
 
 def _without_forecast(knowledge: Knowledge) -> Knowledge:
@@ -197,7 +218,9 @@ def _symptom(
         latest_date=None if latest is None else record.surgery.date + dt.timedelta(days=latest.day),
         change=change,
         expected=_expected(scale, judgement, latest.day if latest else days, course.modifiers),
-        message=status_message(knowledge, scale, judgement, None if latest is None else latest.value, best),
+        message=status_message(
+            knowledge, scale, judgement, None if latest is None else latest.value, best, series.baseline
+        ),
         sources=list(dict.fromkeys(course.sources + message_sources + scale.sources + knowledge.grace_sources)),
         causes=causes,
         history=list(series.points),  # Points are (day, value) tuples already
@@ -234,6 +257,7 @@ def _odi(knowledge: Knowledge, record: PatientRecord, ordered: Sequence[CheckIn]
     latest = next((c for c in reversed(ordered) if c.odi is not None and any(a is not None for a in c.odi)), None)
     if latest is None:
         return None
+    odi_scored = any(c.odi is not None and odi_percent(knowledge.odi, c.odi) is not None for c in ordered)
     assert latest.odi is not None
     result = score_odi(knowledge.odi, latest.odi)
     if result.score is None:
@@ -252,7 +276,8 @@ def _odi(knowledge: Knowledge, record: PatientRecord, ordered: Sequence[CheckIn]
         date=latest.date,
         message=message,
         sources=list(knowledge.odi.sources),
-        forecast=_forecast(knowledge, record, "odi"),
+        # Without any scored questionnaire the forecast would be the population prior dressed as the patient's.
+        forecast=_forecast(knowledge, record, "odi") if odi_scored else None,
     )
 
 

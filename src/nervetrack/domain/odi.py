@@ -38,6 +38,15 @@ def score_odi(scale: OdiScale, answers: Sequence[int | None]) -> OdiScore:
     return OdiScore(score, band, len(given), acceptable, f"{sum(given)}/{5 * len(given)}")
 
 
+def odi_percent(scale: OdiScale, answers: Sequence[int | None]) -> float | None:
+    """The unrounded 0-100 score, or None when too many sections are missing: the cheap form of score_odi
+    for trends over many check-ins."""
+    given = [a for a in answers if a is not None]
+    if not given or len(scale.sections) - len(given) > scale.max_missing:
+        return None
+    return sum(given) * 20.0 / len(given)
+
+
 def band_of(scale: OdiScale, score: float) -> str:
     """Name the disability band of a 0-100 score."""
     for code, up_to in scale.bands:

@@ -132,16 +132,22 @@ def status_message(
     judgement: Judgement | None,
     latest: float | None,
     best: float | None = None,
+    baseline: float | None = None,
 ) -> str:
     """Fill the status sentence for a symptom from the knowledge base's template (`best`: the best value
-    before the latest since surgery, which a worsening that is not worse than before surgery is told against)."""
+    before the latest since surgery, which a worsening that is not worse than before surgery is told against;
+    `baseline`: the pre-operative value as given, shown rather than its capped burden)."""
     fmt = _fmt_minutes if scale.target is not None else _fmt_score
     values = {"label": scale.label, "label_lower": scale.label.lower(), "latest": fmt(latest), "best": fmt(best)}
     key = status_message_key(scale, judgement, latest, best)
     template = knowledge.status_messages[key].text
     if judgement is not None:
+        typical = judgement.reference_kind == "typical"
+        shown = baseline if baseline is not None and not typical else _value_of(scale, judgement.reference)
         values |= {
-            "reference": fmt(_value_of(scale, judgement.reference)),
+            # Without the patient's own pre-operative score the comparison is with a typical one: say so.
+            "before": "what is typical before surgery" if typical else "before surgery",
+            "reference": fmt(shown),
             "expected": fmt(_value_of(scale, judgement.expected)),
             # For walking a lower burden is more minutes, so the range flips.
             "low": fmt(_value_of(scale, judgement.high if scale.target else judgement.low)),
@@ -164,9 +170,11 @@ def status_message_key(
         status is SymptomStatus.WORSENING
         and latest is not None
         and best is not None
-        and scale.burden(latest) < judgement.reference
+        and scale.burden(latest) <= judgement.reference
     ):
         return "worsening_since_best"
+    if status is SymptomStatus.AS_EXPECTED and latest is not None and scale.burden(latest) > judgement.high:
+        return "as_expected_near"  # inside the band only once the tolerance for a single rating is added
     return status.value
 
 

@@ -27,6 +27,7 @@ class Context:
     series: Mapping[str, Series]
     scales: Mapping[str, SymptomScale]
     checkins: Sequence[CheckIn] = ()  # date order
+    odi_scores: Sequence[tuple[int, float]] = ()  # (day, scored ODI %) in date order
 
     def answer(self, name: str) -> CheckIn | None:
         """The latest check-in that answered yes/no question `name` (None: never answered)."""
@@ -89,13 +90,21 @@ def _rapid_weakness(ctx: Context, p: Mapping[str, float]) -> str | None:
 
 
 def _new_weakness(ctx: Context, p: Mapping[str, float]) -> str | None:
+    # Against the best strength known (before surgery or since): weakness that returns after recovering
+    # is as new as weakness the operation caused.
     series = ctx.series["weakness"]
     latest = series.latest
-    if latest is None or series.baseline is None:
+    if latest is None:
         return None
-    rise = latest.value - series.baseline
+    earlier = [(pt.value, f"day {pt.day}") for pt in series.points[:-1]]
+    if series.baseline is not None:
+        earlier.append((series.baseline, "before surgery"))
+    if not earlier:
+        return None
+    lowest, when = min(earlier, key=lambda e: e[0])
+    rise = latest.value - lowest
     if rise >= p["points"] or (latest.day <= p["early_days"] and rise >= p["early_points"]):
-        return f"weakness {series.baseline:.0f} before surgery, {latest.value:.0f} on day {latest.day}"
+        return f"weakness {lowest:.0f} {when}, {latest.value:.0f} on day {latest.day}"
     return None
 
 
@@ -106,9 +115,13 @@ def _pulmonary_embolism(ctx: Context, _: Mapping[str, float]) -> str | None:
 def _spinal_hematoma(ctx: Context, p: Mapping[str, float]) -> str | None:
     if ctx.day > p["post_op_days"]:
         return None
-    pains = [_rise(ctx, s, p["within_days"]) for s in ("leg_pain", "back_pain")]
+    rises = {
+        s: _rise(ctx, s, p["within_days"], with_previous=True, baseline_until=p["post_op_days"])
+        for s in ("leg_pain", "back_pain", "weakness", "numbness")
+    }
+    pains = [rises["leg_pain"], rises["back_pain"]]
     severe = [r for r in pains if r and r[1] >= p["severe_pain"] and r[1] - r[0] >= p["pain_rise_points"]]
-    deficits = [_rise(ctx, s, p["within_days"]) for s in ("weakness", "numbness")]
+    deficits = [rises["weakness"], rises["numbness"]]
     new_deficit = any(r and r[1] - r[0] >= p["deficit_rise_points"] for r in deficits)
     if severe and new_deficit:
         return f"severe new pain ({severe[0][0]:.0f} to {severe[0][1]:.0f}) with new weakness or numbness"
@@ -120,7 +133,11 @@ def _fever_with_new_deficit(ctx: Context, p: Mapping[str, float]) -> str | None:
     if measured is None or measured[0] < p["fever_c"]:
         return None
     temp = measured[0]
-    rises = [(s, _rise(ctx, s, p["within_days"])) for s in ("weakness", "numbness")]
+    # An abscess can show weeks after surgery: a deficit is new against the pre-operative score at any time.
+    rises = [
+        (s, _rise(ctx, s, p["within_days"], with_previous=True, baseline_until=float("inf")))
+        for s in ("weakness", "numbness")
+    ]
     new = [s for s, r in rises if r and r[1] - r[0] >= p["deficit_rise_points"]]
     if ctx.sign("sudden_weakness"):
         new.append("sudden weakness")
@@ -137,6 +154,8 @@ def _wound_infection(ctx: Context, p: Mapping[str, float]) -> str | None:
             return f"temperature {temp:.1f} C on day {day} with chills or wound changes"
     if redness and drainage:
         return "wound red and draining"
+    if ctx.sign("chills") and (redness or drainage):
+        return "chills with a red or leaking wound (no temperature above the threshold recorded)"
     return None
 
 
@@ -186,6 +205,41 @@ def _leg_pain_worse(ctx: Context, p: Mapping[str, float]) -> str | None:
     return None
 
 
+def _leg_pain_persistent(ctx: Context, p: Mapping[str, float]) -> str | None:
+    latest = ctx.series["leg_pain"].latest
+    if latest is None or latest.day < p["from_day"] or latest.value < p["moderate_at"]:
+        return None
+    return f"leg pain {latest.value:.0f} on day {latest.day}"
+
+
+def _disability_high(ctx: Context, p: Mapping[str, float]) -> str | None:
+    scores = ctx.odi_scores
+    if not scores:
+        return None
+    day, score = scores[-1]
+    if day >= p["from_day"] and score >= p["non_response_at"]:
+        return f"Oswestry disability {score:.0f}% on day {day}"
+    best_day, best = min(scores[:-1], key=lambda s: s[1], default=(day, score))
+    if score - best >= p["rise_points"]:
+        return f"Oswestry disability rose from {best:.0f}% (day {best_day}) to {score:.0f}% (day {day})"
+    return None
+
+
+def _walking_worse(ctx: Context, p: Mapping[str, float]) -> str | None:
+    series = ctx.series["walking"]
+    latest = series.latest
+    if latest is None or latest.day < p["from_day"]:
+        return None
+    earlier = [pt.value for pt in series.points[:-1]]
+    best = max(earlier, default=None)
+    if best is not None and best - latest.value >= p["drop_minutes"] and latest.value <= best * p["share_of_best"]:
+        return f"walking {latest.value:.0f} min on day {latest.day}, {best:.0f} min at best since surgery"
+    base = series.baseline
+    if base is not None and base - latest.value >= p["drop_minutes"] and latest.value <= base * p["share_of_best"]:
+        return f"walking {latest.value:.0f} min on day {latest.day}, {base:.0f} min before surgery"
+    return None
+
+
 def _no_improvement_3_months(ctx: Context, p: Mapping[str, float]) -> str | None:
     # Leg pain changes little after 6 weeks, so a rating from then on stands for the 3-month point; an
     # earlier one says nothing about it.
@@ -208,6 +262,8 @@ def _weakness_not_improving(ctx: Context, p: Mapping[str, float]) -> str | None:
     latest, day = point.value, point.day
     if series.baseline is not None and latest - series.baseline >= p["worse_points"]:
         return f"weakness {series.baseline:.0f} before surgery, {latest:.0f} on day {day}"
+    if day >= p["persistent_from_day"] and latest >= p["persistent_at"]:
+        return f"weakness {latest:.0f} on day {day}: still moderate when most recovery is over"
     if day < p["from_day"] or latest < p["present_at"]:
         return None
     earlier = series.baseline if series.baseline is not None else _first_other(series)
@@ -267,6 +323,9 @@ CHECKS: dict[str, Check] = {
     "wound_concern": _wound_concern,
     "pain_returned": _pain_returned,
     "leg_pain_worse": _leg_pain_worse,
+    "leg_pain_persistent": _leg_pain_persistent,
+    "disability_high": _disability_high,
+    "walking_worse": _walking_worse,
     "no_improvement_3_months": _no_improvement_3_months,
     "weakness_not_improving": _weakness_not_improving,
     "numbness_worsening": _numbness_worsening,
@@ -305,13 +364,27 @@ def _flag(rule: Rule, evidence: str, version: str) -> Flag:
     )
 
 
-def _rise(ctx: Context, symptom: str, within_days: float) -> tuple[float, float] | None:
+def _rise(
+    ctx: Context,
+    symptom: str,
+    within_days: float,
+    *,
+    with_previous: bool = False,
+    baseline_until: float | None = None,
+) -> tuple[float, float] | None:
+    """(lowest earlier value, latest value) of `symptom`: earlier ratings within `within_days` of the
+    latest, the pre-operative score while the latest is at most `baseline_until` days after surgery
+    (default `within_days`), and with `with_previous` the rating just before the latest however old (so a
+    long gap between check-ins cannot hide a new deficit)."""
     series = ctx.series[symptom]
     latest = series.latest
     if latest is None:
         return None
     window = [p.value for p in series.points[:-1] if latest.day - p.day <= within_days]
-    if series.baseline is not None and latest.day <= within_days:
+    if with_previous and len(series.points) > 1:
+        window.append(series.points[-2].value)
+    until = within_days if baseline_until is None else baseline_until
+    if series.baseline is not None and latest.day <= until:
         window.append(series.baseline)
     return (min(window), latest.value) if window else None
 
