@@ -45,9 +45,10 @@ def _load(path: Path, knowledge: Knowledge, symptom: str = SYMPTOM) -> CohortBat
     data = np.load(path)
     group, b = data["group"], data["baseline"][:, None]
     courses = [population_course(knowledge, symptom, g) for g in SIM_GROUPS]
-    stalled = settings.stalled_share
-    weight = np.array([[1 - stalled, stalled]] * len(courses))[group]
-    p0 = np.array([[c.plateau, settings.stalled_plateau] for c in courses])[group]
+    shares = [settings.stalled_share if c.stalled_share is None else c.stalled_share for c in courses]
+    weight = np.array([[1 - share, share] for share in shares])[group]
+    stalled_plateaus = [settings.stalled_plateau if c.stalled_plateau is None else c.stalled_plateau for c in courses]
+    p0 = np.array([[c.plateau, sp] for c, sp in zip(courses, stalled_plateaus, strict=True)])[group]
     sp = np.array([[c.plateau_sd, settings.stalled_plateau_sd] for c in courses])[group]
     vb = settings.scales["0-10"].noise_sd ** 2
     return CohortBatch(

@@ -29,7 +29,9 @@ STALLED_SHARE = 0.08
 def population_course(knowledge: Knowledge, symptom: str, group: str) -> PatientCourse:
     """The unmodified population course of a symptom after a procedure group."""
     c = knowledge.courses[(symptom, group)]
-    return PatientCourse(c.symptom, c.plateau, c.plateau_sd, c.tau_days, c.log_tau_sd, (), c.sources)
+    return PatientCourse(
+        c.symptom, c.plateau, c.plateau_sd, c.tau_days, c.log_tau_sd, (), c.sources, c.stalled_share, c.stalled_plateau
+    )
 
 
 # ---- published group means ------------------------------------------------------------------------
@@ -143,8 +145,10 @@ def simulate_cohort(knowledge: Knowledge, n: int, seed: int) -> SimCohort:
     # Plateau share from a beta distribution with the course's mean and sd.
     conc = p0 * (1 - p0) / sp**2 - 1
     plateau = rng.beta(p0 * conc, (1 - p0) * conc)
-    # About 8% never recover (lequin-2013): their plateau is most of the pre-operative level.
-    stalled = rng.random(n) < STALLED_SHARE
+    # About 8% never recover (lequin-2013), more where a course gives its own rate (weakness: 13-31% in the
+    # foot-drop series): their plateau is most of the pre-operative level.
+    share = np.array([STALLED_SHARE if c.stalled_share is None else c.stalled_share for c in courses])
+    stalled = rng.random(n) < share
     plateau = np.where(stalled, rng.beta(8.0, 2.0, size=n), plateau)
     # Time scale from a gamma distribution with the course's median and a similar spread.
     shape = 1.0 / lsd**2

@@ -157,9 +157,11 @@ def prior_for(
     """Build the prior of one symptom from the patient's course and pre-operative burden (if known)."""
     b0 = typical if baseline is None else baseline
     vb = fscale.baseline_sd**2 if baseline is None else fscale.noise_sd**2
-    shares = [(1.0 - settings.stalled_share, course.plateau, course.plateau_sd)]
-    if settings.stalled_share > 0:
-        shares.append((settings.stalled_share, settings.stalled_plateau, settings.stalled_plateau_sd))
+    stalled = settings.stalled_share if course.stalled_share is None else course.stalled_share
+    stalled_plateau = settings.stalled_plateau if course.stalled_plateau is None else course.stalled_plateau
+    shares = [(1.0 - stalled, course.plateau, course.plateau_sd)]
+    if stalled > 0:
+        shares.append((stalled, stalled_plateau, settings.stalled_plateau_sd))
     # a = plateau * b with independent plateau and b: exact first two moments of the product.
     components = tuple(
         PlateauPrior(w, p0 * b0, b0, p0 * p0 * vb + sp * sp * (b0 * b0 + vb), p0 * vb, vb) for w, p0, sp in shares

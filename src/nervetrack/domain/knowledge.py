@@ -86,6 +86,10 @@ class Course:
     log_tau_sd: float
     basis: str
     sources: tuple[str, ...]
+    # The forecast's "stalled" component for this course, where the evidence gives its own non-recovery
+    # rate; None: the [forecast] default.
+    stalled_share: float | None = None
+    stalled_plateau: float | None = None
 
 
 @dataclass(frozen=True)
@@ -359,6 +363,8 @@ def _course(d: Mapping[str, Any]) -> Course:
         log_tau_sd=d["log_tau_sd"],
         basis=d["basis"],
         sources=_ids(d),
+        stalled_share=d.get("stalled_share"),
+        stalled_plateau=d.get("stalled_plateau"),
     )
 
 

@@ -48,6 +48,8 @@ class PatientCourse:
     log_tau_sd: float
     modifiers: tuple[Modifier, ...]
     sources: tuple[str, ...]
+    stalled_share: float | None = None  # the course's own non-recovery share for the forecast, if set
+    stalled_plateau: float | None = None
 
     def remaining(self, day: float) -> float:
         """Expected share of the pre-operative burden still present on `day`."""
@@ -88,6 +90,8 @@ def _modified(base: Course, applied: tuple[Modifier, ...]) -> PatientCourse:
         log_tau_sd=base.log_tau_sd,
         modifiers=applied,
         sources=tuple(dict.fromkeys(sources)),
+        stalled_share=base.stalled_share,
+        stalled_plateau=base.stalled_plateau,
     )
 
 
