@@ -142,6 +142,8 @@ def _backdated_flags(record: PatientRecord, values: CheckIn) -> list[Flag]:
 
 def _raise_alerts(session: Session, patient: Patient, row: Checkin, flags: list[Flag]) -> list[Alert]:
     """Open an alert per flag above routine, unless one with the same code is still open."""
+    if all(flag.level is TriageLevel.ROUTINE for flag in flags):
+        return []
     open_codes = set(
         session.scalars(select(Alert.code).where(Alert.patient_id == patient.id, Alert.acknowledged_at.is_(None)))
     )

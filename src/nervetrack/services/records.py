@@ -39,8 +39,10 @@ def patient_contract(patient: Patient) -> dict[str, Any]:
 
 
 def checkin_values(row: Checkin) -> CheckIn:
-    """The stored check-in as the engine's CheckIn."""
-    return CheckIn.model_validate({name: getattr(row, name) for name in CHECKIN_FIELDS})
+    """The stored check-in as the engine's CheckIn. Every row was validated against the contract when it was
+    stored, and its columns have the contract's types, so it is not validated again (a new check-in loads
+    all of its patient's earlier ones)."""
+    return CheckIn.model_construct(**{name: getattr(row, name) for name in CHECKIN_FIELDS})
 
 
 def record_of(patient: Patient, checkins: Sequence[Checkin], as_of: dt.date | None) -> PatientRecord:

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from nervetrack.domain.model import CheckIn, TriageLevel
+from nervetrack.domain.results import Assessment
 from nervetrack.services.alerts import acknowledge_alert
 from nervetrack.services.audit import audit_trail
 from nervetrack.services.checkins import record_checkin
@@ -33,9 +34,18 @@ class Acknowledgement(BaseModel):
 
 
 def _json(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(_encoded(value), status_code=status, headers=headers)
+
+
+def _encoded(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-    return JSONResponse(jsonable_encoder(value), status_code=status, headers=headers)
+    return jsonable_encoder(value)
+
+
+def _assessment_json(assessment: Assessment) -> Any:
+    # model_dump(mode="json") is already JSON-safe; jsonable_encoder would walk it again (about 2 ms).
+    return assessment.model_dump(mode="json")
 
 
 @router.get("/patients", summary="The clinic dashboard: patients in triage order")
@@ -77,7 +87,7 @@ def read_patient(uow: UowDep, actor: ApiActorDep, patient_id: str) -> JSONRespon
 
 @router.get("/patients/{patient_id}/assessment", summary="The patient's current assessment")
 def read_assessment(uow: UowDep, actor: ApiActorDep, patient_id: str) -> JSONResponse:
-    return _json(current_assessment(uow, actor, patient_id).model_dump(mode="json"))
+    return JSONResponse(_assessment_json(current_assessment(uow, actor, patient_id)))
 
 
 @router.post(
@@ -98,14 +108,14 @@ def submit_checkin(
 ) -> JSONResponse:
     result = record_checkin(uow, actor, patient_id, data, idempotency_key=idempotency_key)
     body = {
-        "checkin": result.checkin,
+        "checkin": _encoded(result.checkin),
         "created": result.created,
-        "triage": result.assessment.triage,
-        "new_alerts": result.new_alerts,
-        "assessment": result.assessment.model_dump(mode="json"),
+        "triage": _encoded(result.assessment.triage),
+        "new_alerts": _encoded(result.new_alerts),
+        "assessment": _assessment_json(result.assessment),
     }
     location = {"Location": f"/api/v1/patients/{patient_id}/checkins/{result.checkin.id}"}
-    return _json(body, 201 if result.created else 200, location)
+    return JSONResponse(body, status_code=201 if result.created else 200, headers=location)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an open alert with a note")
