@@ -68,7 +68,8 @@ def assess(
         record = record.model_copy(update={"as_of": as_of})
     ctx = _context(record, knowledge)
     flags = evaluate(knowledge, ctx)
-    day_of_assessment, days, checkins, series = record.effective_as_of(), ctx.day, ctx.checkins, ctx.series
+    day_of_assessment = ctx.as_of or record.effective_as_of()
+    days, checkins, series = ctx.day, ctx.checkins, ctx.series
     marks = _marks(knowledge, flags)
     profile = profile_of(record)
     symptoms = [_symptom(use, record, series[name], days, marks.get(name), profile) for name in SYMPTOM_FIELDS]
@@ -77,7 +78,7 @@ def assess(
     statuses = {s.name: s.status for s in symptoms}
     guidance = guidance_for(knowledge, record, phase.code, statuses)
     discuss = discussion_topics(knowledge, flags, days)
-    odi = _odi(use, record, checkins)
+    odi = _odi(use, record, checkins, ctx.odi_scores)
     cited = _all_cited(flags, symptoms, guidance, discuss, odi, phase.sources)
     return Assessment(
         patient_id=record.patient.id,
@@ -133,9 +134,11 @@ def _context(record: PatientRecord, knowledge: Knowledge) -> Context:
     if problems:
         raise InvalidInput(problems)
     checkins = record.ordered_checkins()
+    as_of = record.as_of if record.as_of is not None else (checkins[-1].date if checkins else record.surgery.date)
     return Context(
         record=record,
-        day=(record.effective_as_of() - record.surgery.date).days,
+        day=(as_of - record.surgery.date).days,
+        as_of=as_of,
         latest=checkins[-1] if checkins else None,
         series=all_series(record, checkins),
         scales=knowledge.symptoms,
@@ -201,7 +204,9 @@ def _symptom(
     earlier = series.points[:-1]
     best = None
     if earlier:
-        best = min((p.value for p in earlier), key=scale.burden)
+        values = [p.value for p in earlier]
+        # lowest burden: the lowest score, or for a target scale (walking minutes) the most minutes
+        best = max(values) if scale.target is not None else min(values)
     message_key = status_message_key(scale, judgement, None if latest is None else latest.value, best)
     message_sources = knowledge.status_messages[message_key].sources
     change = None
@@ -253,11 +258,13 @@ def _expected(
     )
 
 
-def _odi(knowledge: Knowledge, record: PatientRecord, ordered: Sequence[CheckIn]) -> OdiResult | None:
+def _odi(
+    knowledge: Knowledge, record: PatientRecord, ordered: Sequence[CheckIn], scored: Sequence[tuple[int, float]]
+) -> OdiResult | None:
     latest = next((c for c in reversed(ordered) if c.odi is not None and any(a is not None for a in c.odi)), None)
     if latest is None:
         return None
-    odi_scored = any(c.odi is not None and odi_percent(knowledge.odi, c.odi) is not None for c in ordered)
+    odi_scored = bool(scored)
     assert latest.odi is not None
     result = score_odi(knowledge.odi, latest.odi)
     if result.score is None:

@@ -41,10 +41,11 @@ def score_odi(scale: OdiScale, answers: Sequence[int | None]) -> OdiScore:
 def odi_percent(scale: OdiScale, answers: Sequence[int | None]) -> float | None:
     """The unrounded 0-100 score, or None when too many sections are missing: the cheap form of score_odi
     for trends over many check-ins."""
-    given = [a for a in answers if a is not None]
-    if not given or len(scale.sections) - len(given) > scale.max_missing:
+    missing = answers.count(None)
+    answered = len(answers) - missing
+    if answered == 0 or len(scale.sections) - answered > scale.max_missing:
         return None
-    return sum(given) * 20.0 / len(given)
+    return sum(a for a in answers if a is not None) * 20.0 / answered
 
 
 def band_of(scale: OdiScale, score: float) -> str:

@@ -8,6 +8,8 @@ art-root-healing, art-fusion-weakness, art-nerve-timeline, hematoma, infection, 
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -28,10 +30,18 @@ class Context:
     scales: Mapping[str, SymptomScale]
     checkins: Sequence[CheckIn] = ()  # date order
     odi_scores: Sequence[tuple[int, float]] = ()  # (day, scored ODI %) in date order
+    as_of: dt.date | None = None
 
     def answer(self, name: str) -> CheckIn | None:
         """The latest check-in that answered yes/no question `name` (None: never answered)."""
-        return next((c for c in reversed(self.checkins) if getattr(c, name) is not None), None)
+        # Several rules ask about the same question: look each one up once.
+        if name not in self._answers:
+            self._answers[name] = next((c for c in reversed(self.checkins) if getattr(c, name) is not None), None)
+        return self._answers[name]
+
+    @functools.cached_property
+    def _answers(self) -> dict[str, CheckIn | None]:
+        return {}
 
     def sign(self, name: str) -> bool:
         """Whether the latest answer to `name` is yes."""
