@@ -9,11 +9,10 @@ import pytest
 
 from nervetrack.demo import demo_records
 from nervetrack.domain import forecast_batch
-from nervetrack.domain.forecast import burden_points, posterior_for_record, prior_for, summarise
+from nervetrack.domain.forecast import posterior_for_record, prior_for_record, summarise
 from nervetrack.domain.forecast_batch import batch_from, forecast_cohort
 from nervetrack.domain.knowledge import Knowledge
 from nervetrack.domain.model import PatientRecord
-from nervetrack.domain.timeline import course_for_patient
 from nervetrack.forecast_validation import EVAL_DAYS, calibrate, simulate_cohort
 
 SYMPTOMS = ("leg_pain", "back_pain", "numbness", "tingling", "weakness", "walking", "odi")
@@ -26,9 +25,8 @@ def _both_paths(knowledge: Knowledge, records: list[PatientRecord], symptom: str
     fscale = settings.scales[scale.scale]
     priors, points = [], []
     for r in records:
-        baseline, pts = burden_points(knowledge, r, symptom)
-        course = course_for_patient(knowledge, r, symptom)
-        priors.append(prior_for(course, fscale, baseline, scale.burden(scale.typical_baseline), settings))
+        prior, pts = prior_for_record(knowledge, r, symptom)
+        priors.append(prior)
         points.append(pts)
     cohort = forecast_cohort(batch_from(priors, points), settings, fscale, scale.target)
     singles = [summarise(posterior_for_record(knowledge, r, symptom), settings) for r in records]

@@ -308,10 +308,21 @@ def posterior_for_record(knowledge: Knowledge, record: PatientRecord, symptom: s
     settings = _settings(knowledge)
     scale = knowledge.symptoms[symptom]
     fscale = settings.scales[scale.scale]
+    prior, points = prior_for_record(knowledge, record, symptom)
+    return update(prior, points, settings, fscale, scale.target)
+
+
+def prior_for_record(
+    knowledge: Knowledge, record: PatientRecord, symptom: str
+) -> tuple[CoursePrior, list[tuple[float, float]]]:
+    """The prior of one symptom (or "odi") for one patient and the (day, burden) ratings that update it: the
+    one place both the per-patient and the cohort path build them."""
+    settings = _settings(knowledge)
+    scale = knowledge.symptoms[symptom]
     course = course_for_patient(knowledge, record, symptom)
     baseline, points = burden_points(knowledge, record, symptom)
-    prior = prior_for(course, fscale, baseline, scale.burden(scale.typical_baseline), settings)
-    return update(prior, points, settings, fscale, scale.target)
+    typical = scale.burden(scale.typical_for(_group(knowledge, record)))
+    return prior_for(course, settings.scales[scale.scale], baseline, typical, settings), points
 
 
 def forecast_for_record(knowledge: Knowledge, record: PatientRecord, symptom: str) -> dict[str, Any]:
@@ -345,6 +356,10 @@ def _odi_points(knowledge: Knowledge, record: PatientRecord) -> list[tuple[float
         if score is not None and day >= 0:
             points.append((float(day), score))
     return points
+
+
+def _group(knowledge: Knowledge, record: PatientRecord) -> str:
+    return knowledge.procedures[record.surgery.procedure.value]["group"]
 
 
 def _settings(knowledge: Knowledge) -> ForecastSettings:

@@ -17,10 +17,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import ndtr
 
-from nervetrack.domain.forecast import CoursePrior, burden_points, grid_z, prior_for
+from nervetrack.domain.forecast import CoursePrior, grid_z, prior_for_record
 from nervetrack.domain.knowledge import ForecastScale, ForecastSettings, Knowledge
 from nervetrack.domain.model import PatientRecord
-from nervetrack.domain.timeline import course_for_patient
 
 Array = npt.NDArray[np.float64]
 
@@ -88,11 +87,10 @@ def forecast_records(
         raise ValueError("the knowledge base has no [forecast] settings")
     scale = knowledge.symptoms[symptom]
     fscale = settings.scales[scale.scale]
-    typical = scale.burden(scale.typical_baseline)
     priors, points = [], []
     for record in records:
-        baseline, pts = burden_points(knowledge, record, symptom)
-        priors.append(prior_for(course_for_patient(knowledge, record, symptom), fscale, baseline, typical, settings))
+        prior, pts = prior_for_record(knowledge, record, symptom)
+        priors.append(prior)
         points.append(pts)
     return forecast_cohort(batch_from(priors, points), settings, fscale, scale.target, on_progress, workers)
 

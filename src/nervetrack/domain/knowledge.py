@@ -64,6 +64,14 @@ class SymptomScale:
     band_tolerance: float
     sources: tuple[str, ...]
     target: float | None = None
+    # The typical pre-operative value by procedure group where cohorts differ (the ODI has no baseline field)
+    typical_by_group: Mapping[str, float] | None = None
+
+    def typical_for(self, group: str) -> float:
+        """The typical pre-operative value after this procedure group (the scale's own if none is given)."""
+        if self.typical_by_group and group in self.typical_by_group:
+            return self.typical_by_group[group]
+        return self.typical_baseline
 
     def burden(self, value: float) -> float:
         """How much is wrong: the score itself, or the minutes short of the walking target."""
@@ -350,6 +358,7 @@ def _scale(d: Mapping[str, Any]) -> SymptomScale:
         band_tolerance=d["band_tolerance"],
         sources=_ids(d),
         target=d.get("target"),
+        typical_by_group=d.get("typical_by_group"),
     )
 
 
