@@ -310,6 +310,12 @@ def test_a_fever_with_a_leaking_wound_yesterday_is_not_cancelled_by_a_check_in_w
     assert a.triage.level == "urgent"
 
 
+def test_a_sign_reported_long_before_a_check_in_that_leaves_it_blank_is_not_judged_now(run):
+    # the contract: signs are judged on the latest check-in; older ones are the web app's open alerts
+    a = run(record(checkin(10, calf_pain_swelling=True), _blank(30, leg_pain=2), baseline=B))
+    assert "deep_vein_thrombosis" not in codes(a)
+
+
 def test_a_fever_measured_a_week_ago_is_not_carried_forward(run):
     a = run(record(checkin(8, temperature_c=38.9), checkin(15, leg_pain=3), baseline=B))
     assert not {"fever", "wound_infection"} & codes(a)

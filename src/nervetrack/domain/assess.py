@@ -144,6 +144,7 @@ def _context(record: PatientRecord, knowledge: Knowledge) -> Context:
         scales=knowledge.symptoms,
         checkins=checkins,
         odi_scores=_odi_scores(record, knowledge, checkins),
+        sign_carry_days=knowledge.sign_carry_days,
     )
 
 

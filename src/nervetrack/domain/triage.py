@@ -1,7 +1,7 @@
 """Red-flag and review rules: each turns the record into zero or one flag.
 
-Red-flag signs are judged on the latest answer to each question: a later check-in that leaves a question
-blank does not cancel an earlier "yes" (only a "no" does). Trends use the whole history and the baseline.
+Red-flag signs are judged on the latest check-in; a blank answer there does not cancel a "yes" from the
+last `sign_carry_days` days (only a "no" does). Trends use the whole history and the baseline.
 Thresholds and texts live in rules.toml; sources are cited there (GIRFT CES pathway, art-leg-nerve-pain,
 art-root-healing, art-fusion-weakness, art-nerve-timeline, hematoma, infection, VTE and dural-tear studies).
 """
@@ -31,6 +31,7 @@ class Context:
     checkins: Sequence[CheckIn] = ()  # date order
     odi_scores: Sequence[tuple[int, float]] = ()  # (day, scored ODI %) in date order
     as_of: dt.date | None = None
+    sign_carry_days: int = 2
 
     def answer(self, name: str) -> CheckIn | None:
         """The latest check-in that answered yes/no question `name` (None: never answered)."""
@@ -44,11 +45,16 @@ class Context:
         return {}
 
     def sign(self, name: str) -> bool:
-        """Whether the latest answer to `name` is yes."""
-        if self.latest is not None and getattr(self.latest, name) is not None:
+        """Whether the latest check-in says yes to `name`, or left it blank within `sign_carry_days` of a yes
+        (a second entry the same day, or a short check-in the next day, must not hide a sign)."""
+        if self.latest is None:
+            return False
+        if getattr(self.latest, name) is not None:
             return self.latest.has(name)
         answered = self.answer(name)
-        return answered is not None and answered.has(name)
+        if answered is None or not answered.has(name):
+            return False
+        return (self.latest.date - answered.date).days <= self.sign_carry_days
 
     def temperature(self, carry_days: float) -> tuple[float, int] | None:
         """The latest temperature and its day after surgery, if measured within `carry_days` of the latest
