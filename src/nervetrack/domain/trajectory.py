@@ -173,8 +173,11 @@ def status_message_key(
         and scale.burden(latest) <= judgement.reference
     ):
         return "worsening_since_best"
-    if status is SymptomStatus.AS_EXPECTED and latest is not None and scale.burden(latest) > judgement.high:
-        return "as_expected_near"  # inside the band only once the tolerance for a single rating is added
+    # Inside the band only once the tolerance for a single rating is added; compared as the sentence shows
+    # the numbers (whole points or minutes), so "4/10, close to 3/10 to 4/10" cannot happen.
+    shown_above = latest is not None and round(scale.burden(latest)) > round(judgement.high)
+    if status is SymptomStatus.AS_EXPECTED and shown_above:
+        return "as_expected_near"
     return status.value
 
 
