@@ -24,7 +24,7 @@ from nervetrack.domain.results import (
     SymptomResult,
     Triage,
 )
-from nervetrack.domain.timeline import course_for_patient, phase_at, profile_of
+from nervetrack.domain.timeline import PatientCourse, course_for_patient, phase_at, profile_of
 from nervetrack.domain.trajectory import (
     Judgement,
     Series,
@@ -71,8 +71,10 @@ def assess(
     day_of_assessment = ctx.as_of or record.effective_as_of()
     days, checkins, series = ctx.day, ctx.checkins, ctx.series
     marks = _marks(knowledge, flags)
-    profile = profile_of(record)
-    symptoms = [_symptom(use, record, series[name], days, marks.get(name), profile) for name in SYMPTOM_FIELDS]
+    symptoms = [
+        _symptom(use, record, series[name], days, marks.get(name), ctx.courses[name], ctx.judgements[name])
+        for name in SYMPTOM_FIELDS
+    ]
     phase = phase_at(knowledge, days)
     level = overall_level(flags)
     statuses = {s.name: s.status for s in symptoms}
@@ -135,12 +137,23 @@ def _context(record: PatientRecord, knowledge: Knowledge) -> Context:
         raise InvalidInput(problems)
     checkins = record.ordered_checkins()
     as_of = record.as_of if record.as_of is not None else (checkins[-1].date if checkins else record.surgery.date)
+    series = all_series(record, checkins)
+    profile = profile_of(record)
+    courses = {name: course_for_patient(knowledge, record, name, profile) for name in SYMPTOM_FIELDS}
+    # Each symptom placed on its expected course once: the rules that ask "is this off course?" and the
+    # report's statuses use the same judgement.
+    judgements = {
+        name: judge(knowledge.symptoms[name], courses[name], series[name], knowledge.grace_days)
+        for name in SYMPTOM_FIELDS
+    }
     return Context(
         record=record,
         day=(as_of - record.surgery.date).days,
         as_of=as_of,
         latest=checkins[-1] if checkins else None,
-        series=all_series(record, checkins),
+        series=series,
+        courses=courses,
+        judgements=judgements,
         scales=knowledge.symptoms,
         checkins=checkins,
         odi_scores=_odi_scores(record, knowledge, checkins),
@@ -192,11 +205,10 @@ def _symptom(
     series: Series,
     days: int,
     mark: SymptomStatus | None,
-    profile: dict[str, Any],
+    course: PatientCourse,
+    judgement: Judgement | None,
 ) -> SymptomResult:
     scale = knowledge.symptoms[series.symptom]
-    course = course_for_patient(knowledge, record, series.symptom, profile)
-    judgement = judge(scale, course, series, knowledge.grace_days)
     if judgement is not None and mark is not None and _SEVERITY[mark] > _SEVERITY[judgement.status]:
         judgement = dataclasses.replace(judgement, status=mark)
     latest = series.latest

@@ -227,8 +227,9 @@ class Knowledge:
     grace_days: int
     grace_sources: tuple[str, ...]
     forecast: ForecastSettings | None = None
-    # How many days an earlier "yes" to a warning sign still counts when later check-ins leave it blank.
-    sign_carry_days: int = 2
+    # How many days an earlier "yes" to a warning sign still counts when later check-ins leave it blank:
+    # per sign, with "default" for the rest.
+    sign_carry_days: Mapping[str, int] = field(default_factory=lambda: {"default": 2})
     # Memo of values derived from this knowledge (patient courses by symptom, procedure group and applied
     # modifiers; sources as output dictionaries): a handful recur across thousands of assessments.
     memo: dict[tuple[str, ...], Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
@@ -299,7 +300,7 @@ def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
         grace_days=courses["judging"]["grace_days"],
         grace_sources=_ids(courses["judging"]),
         forecast=_forecast(courses["forecast"]) if "forecast" in courses else None,
-        sign_carry_days=int(rules.get("signs", {}).get("carry_days", 2)),
+        sign_carry_days={k: int(v) for k, v in rules.get("signs", {}).get("carry_days", {"default": 2}).items()},
     )
     check_knowledge(knowledge)
     return knowledge

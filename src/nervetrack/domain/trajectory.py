@@ -81,6 +81,7 @@ class Judgement:
     expected: float
     low: float
     high: float
+    early: bool = False  # judged within the grace period after surgery
 
 
 def reference_burden(scale: SymptomScale, series: Series) -> tuple[float, str]:
@@ -102,7 +103,7 @@ def judge(scale: SymptomScale, course: PatientCourse, series: Series, grace_days
     # Within the grace period a value still near its starting level is normal, not slow.
     limit = max(high, reference) if latest.day < grace_days else high
     status = _status(scale, series, reference, scale.burden(latest.value), limit + scale.band_tolerance)
-    return Judgement(status, reference, kind, expected, low, high)
+    return Judgement(status, reference, kind, expected, low, high, latest.day < grace_days)
 
 
 def _status(scale: SymptomScale, series: Series, reference: float, burden: float, limit: float) -> SymptomStatus:
@@ -146,7 +147,8 @@ def status_message(
         shown = baseline if baseline is not None and not typical else _value_of(scale, judgement.reference)
         values |= {
             # Without the patient's own pre-operative score the comparison is with a typical one: say so.
-            "before": "what is typical before surgery" if typical else "before surgery",
+            "before": "typical before surgery" if typical else "before surgery",
+            "than_before": "what is typical before surgery" if typical else "before surgery",
             "reference": fmt(shown),
             "expected": fmt(_value_of(scale, judgement.expected)),
             # For walking a lower burden is more minutes, so the range flips.
@@ -177,7 +179,9 @@ def status_message_key(
     # the numbers (whole points or minutes), so "4/10, close to 3/10 to 4/10" cannot happen.
     shown_above = latest is not None and round(scale.burden(latest)) > round(judgement.high)
     if status is SymptomStatus.AS_EXPECTED and shown_above:
-        return "as_expected_near"
+        return "as_expected_early" if judgement.early else "as_expected_near"
+    if status is SymptomStatus.IMPROVING and shown_above:
+        return "improving_near"
     return status.value
 
 
