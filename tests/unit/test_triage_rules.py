@@ -484,3 +484,34 @@ def test_moderate_leg_pain_at_six_months_that_is_on_course_for_the_profile_is_no
     data["surgery"]["symptom_duration_weeks"] = 60
     a = run(data)
     assert "leg_pain_persistent" not in codes(a)
+
+
+# --- third external review: normal ups and downs are not alarms, true rises still are ---------------------
+def test_weakness_back_to_its_pre_operative_level_within_ten_days_is_rapid_weakness(run):
+    a = run(record(checkin(20, weakness=1), checkin(30, weakness=4), baseline={**B, "weakness": 4}))
+    assert "rapid_weakness" in codes(a)
+    assert a.triage.level == "emergency"
+
+
+def test_a_one_off_fever_on_day_one_or_months_later_is_not_urgent(run):
+    day_one = run(record(checkin(1, temperature_c=38.5), baseline=B, procedure="fusion", approach="open"))
+    assert "fever" not in codes(day_one)
+    months = run(record(checkin(200, temperature_c=38.4), baseline=B))
+    assert "fever" not in codes(months)
+    week_two = run(record(checkin(10, temperature_c=38.4), baseline=B))
+    assert "fever" in codes(week_two) and week_two.triage.level == "urgent"
+
+
+def test_weekly_numbness_needs_two_high_ratings_sparse_numbness_one(run):
+    weekly = [checkin(d, numbness=v) for d, v in ((7, 4), (14, 3), (21, 4), (28, 3), (35, 5))]
+    assert "numbness_worsening" not in codes(run(record(*weekly, baseline={**B, "numbness": 4})))
+    weekly.append(checkin(42, numbness=6))
+    assert "numbness_worsening" in codes(run(record(*weekly, baseline={**B, "numbness": 4})))
+    sparse = [checkin(14, numbness=2), checkin(42, numbness=4), checkin(90, numbness=6)]
+    assert "numbness_worsening" in codes(run(record(*sparse, baseline={**B, "numbness": 4})))
+
+
+def test_an_odi_that_bounces_within_twenty_points_is_not_flagged(run):
+    odi = {20: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], 35: [2, 2, 2, 2, 2, 1, 2, 2, 1, 1]}  # 20% and 34%
+    checkins = [checkin(d, odi=odi[v]) for d, v in ((30, 20), (37, 35), (44, 20), (51, 35))]
+    assert "disability_high" not in codes(run(record(*checkins, baseline=B)))
