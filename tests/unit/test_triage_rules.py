@@ -515,3 +515,11 @@ def test_an_odi_that_bounces_within_twenty_points_is_not_flagged(run):
     odi = {20: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], 35: [2, 2, 2, 2, 2, 1, 2, 2, 1, 1]}  # 20% and 34%
     checkins = [checkin(d, odi=odi[v]) for d, v in ((30, 20), (37, 35), (44, 20), (51, 35))]
     assert "disability_high" not in codes(run(record(*checkins, baseline=B)))
+
+
+def test_severe_new_pain_with_new_deficits_after_the_hematoma_window_is_urgent(run):
+    before = checkin(22, back_pain=3, numbness=2, weakness=2)
+    now = checkin(29, back_pain=9, numbness=4, weakness=4)
+    a = run(record(before, now, baseline=B, procedure="laminectomy", approach="open"))
+    assert "severe_pain_new_deficit" in codes(a) and "spinal_hematoma" not in codes(a)
+    assert a.triage.level == "urgent"

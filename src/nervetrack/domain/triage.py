@@ -203,8 +203,19 @@ def _pulmonary_embolism(ctx: Context, _: Mapping[str, float]) -> str | None:
 def _spinal_hematoma(ctx: Context, p: Mapping[str, float]) -> str | None:
     if ctx.day > p["post_op_days"]:
         return None
+    return _severe_pain_with_new_deficit(ctx, p, baseline_until=p["post_op_days"])
+
+
+def _severe_pain_new_deficit(ctx: Context, p: Mapping[str, float]) -> str | None:
+    # The same picture after the hematoma window: a new herniation or an infection pressing on the nerve.
+    if ctx.day <= p["after_day"]:
+        return None
+    return _severe_pain_with_new_deficit(ctx, p, baseline_until=0.0)
+
+
+def _severe_pain_with_new_deficit(ctx: Context, p: Mapping[str, float], baseline_until: float) -> str | None:
     rises = {
-        s: _rise(ctx, s, p["within_days"], with_previous=True, baseline_until=p["post_op_days"])
+        s: _rise(ctx, s, p["within_days"], with_previous=True, baseline_until=baseline_until)
         for s in ("leg_pain", "back_pain", "weakness", "numbness")
     }
     pains = [rises["leg_pain"], rises["back_pain"]]
@@ -454,6 +465,7 @@ CHECKS: dict[str, Check] = {
     "new_weakness": _new_weakness,
     "pulmonary_embolism": _pulmonary_embolism,
     "spinal_hematoma": _spinal_hematoma,
+    "severe_pain_new_deficit": _severe_pain_new_deficit,
     "fever_with_new_deficit": _fever_with_new_deficit,
     "wound_infection": _wound_infection,
     "fever": _fever,
