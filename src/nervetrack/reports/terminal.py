@@ -56,6 +56,8 @@ def render(assessment: Assessment, console: Console) -> None:
             )
         )
     console.print(_symptom_table(a))
+    for sentence in _symptom_sentences(a):
+        console.print(sentence)
     for s in a.symptoms:
         for cause in s.causes:
             console.print(Text(f"  {s.label} - possible cause: {cause.text} {_cite(cause.sources)}", style="italic"))
@@ -78,7 +80,8 @@ def render(assessment: Assessment, console: Console) -> None:
 
 def _symptom_table(a: Assessment) -> Table:
     table = Table(title="Symptoms", show_lines=False)
-    for column in ("Symptom", "Before", "Latest", "Typical now", "Status", "What it means"):
+    # The sentences go below the table at full width: in a sixth column they wrapped a word or two a line.
+    for column in ("Symptom", "Before", "Latest", "Typical now", "Status"):
         table.add_column(column)
     for s in a.symptoms:
         typical = f"{s.expected.low:g}-{s.expected.high:g}" if s.expected else "-"
@@ -88,9 +91,12 @@ def _symptom_table(a: Assessment) -> Table:
             "-" if s.latest is None else f"{s.latest:g}",
             typical,
             Text(s.status.value.replace("_", " "), style=STATUS_STYLE[s.status]),
-            s.message,
         )
     return table
+
+
+def _symptom_sentences(a: Assessment) -> list[Text]:
+    return [Text.assemble((f"  {s.label}: ", STATUS_STYLE[s.status]), s.message) for s in a.symptoms]
 
 
 def _forecast_table(a: Assessment) -> Table:
