@@ -9,6 +9,7 @@ their ratings are rounded to whole numbers and kept within 0-10.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -96,9 +97,9 @@ def model_value(knowledge: Knowledge, item: Published) -> float:
     course is the recovering majority with its own stalled share (weakness), the group mean mixes the two."""
     course = population_course(knowledge, item.symptom, item.group)
     remaining = course.remaining(item.day)
-    if course.stalled_share is not None:
-        stalled = course.stalled_plateau if course.stalled_plateau is not None else 0.85
-        slow = stalled + (1.0 - stalled) * math.exp(-item.day / course.tau_days)
+    if course.stalled_share is not None and knowledge.forecast is not None:
+        stalled = course.stalled_plateau if course.stalled_plateau is not None else knowledge.forecast.stalled_plateau
+        slow = dataclasses.replace(course, plateau=stalled).remaining(item.day)
         remaining = (1.0 - course.stalled_share) * remaining + course.stalled_share * slow
     if item.kind == "improved_pct":
         return 100.0 * (1.0 - remaining)

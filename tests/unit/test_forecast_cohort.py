@@ -9,8 +9,8 @@ import pytest
 
 from nervetrack.demo import demo_records
 from nervetrack.domain import forecast_batch
-from nervetrack.domain.forecast import posterior_for_record, prior_for_record, summarise
-from nervetrack.domain.forecast_batch import batch_from, forecast_cohort
+from nervetrack.domain.forecast import posterior_for_record, summarise
+from nervetrack.domain.forecast_batch import forecast_cohort, forecast_records
 from nervetrack.domain.knowledge import Knowledge
 from nervetrack.domain.model import PatientRecord
 from nervetrack.forecast_validation import EVAL_DAYS, calibrate, simulate_cohort
@@ -21,14 +21,7 @@ SYMPTOMS = ("leg_pain", "back_pain", "numbness", "tingling", "weakness", "walkin
 def _both_paths(knowledge: Knowledge, records: list[PatientRecord], symptom: str) -> list[tuple[Any, Any]]:
     settings = knowledge.forecast
     assert settings is not None
-    scale = knowledge.symptoms[symptom]
-    fscale = settings.scales[scale.scale]
-    priors, points = [], []
-    for r in records:
-        prior, pts = prior_for_record(knowledge, r, symptom)
-        priors.append(prior)
-        points.append(pts)
-    cohort = forecast_cohort(batch_from(priors, points), settings, fscale, scale.target)
+    cohort = forecast_records(knowledge, records, symptom)
     singles = [summarise(posterior_for_record(knowledge, r, symptom), settings) for r in records]
     return [(one, cohort.as_dict(i)) for i, one in enumerate(singles)]
 

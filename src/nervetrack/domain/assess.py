@@ -68,7 +68,7 @@ def assess(
         record = record.model_copy(update={"as_of": as_of})
     ctx = _context(record, knowledge)
     flags = evaluate(knowledge, ctx)
-    day_of_assessment = ctx.as_of or record.effective_as_of()
+    day_of_assessment = ctx.as_of
     days, checkins, series = ctx.day, ctx.checkins, ctx.series
     marks = _marks(knowledge, flags)
     symptoms = [
@@ -237,7 +237,7 @@ def _symptom(
         change=change,
         expected=_expected(scale, judgement, latest.day if latest else days, course.modifiers),
         message=status_message(
-            knowledge, scale, judgement, None if latest is None else latest.value, best, series.baseline
+            knowledge, scale, judgement, None if latest is None else latest.value, best, series.baseline, message_key
         ),
         sources=list(dict.fromkeys(course.sources + message_sources + scale.sources + knowledge.grace_sources)),
         causes=causes,

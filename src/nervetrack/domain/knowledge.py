@@ -230,6 +230,7 @@ class Knowledge:
     # How many days an earlier "yes" to a warning sign still counts when later check-ins leave it blank:
     # per sign, with "default" for the rest.
     sign_carry_days: Mapping[str, int] = field(default_factory=lambda: {"default": 2})
+    sign_carry_sources: tuple[str, ...] = ()
     # Memo of values derived from this knowledge (patient courses by symptom, procedure group and applied
     # modifiers; sources as output dictionaries): a handful recur across thousands of assessments.
     memo: dict[tuple[str, ...], Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
@@ -260,6 +261,8 @@ class Knowledge:
             yield f"guidance {item.id}", item.sources
         for cited in self.discuss:
             yield "discuss", cited.sources
+        if self.sign_carry_sources:
+            yield "signs carry_days", self.sign_carry_sources
         for symptom_cause in self.symptom_causes:
             yield f"cause {symptom_cause.symptom}", symptom_cause.sources
         for status, message in self.status_messages.items():
@@ -301,6 +304,7 @@ def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
         grace_sources=_ids(courses["judging"]),
         forecast=_forecast(courses["forecast"]) if "forecast" in courses else None,
         sign_carry_days={k: int(v) for k, v in rules.get("signs", {}).get("carry_days", {"default": 2}).items()},
+        sign_carry_sources=_ids(rules["signs"]) if "signs" in rules else (),
     )
     check_knowledge(knowledge)
     return knowledge

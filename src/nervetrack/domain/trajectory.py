@@ -134,13 +134,14 @@ def status_message(
     latest: float | None,
     best: float | None = None,
     baseline: float | None = None,
+    key: str | None = None,
 ) -> str:
     """Fill the status sentence for a symptom from the knowledge base's template (`best`: the best value
     before the latest since surgery, which a worsening that is not worse than before surgery is told against;
     `baseline`: the pre-operative value as given, shown rather than its capped burden)."""
     fmt = _fmt_minutes if scale.target is not None else _fmt_score
     values = {"label": scale.label, "label_lower": scale.label.lower(), "latest": fmt(latest), "best": fmt(best)}
-    key = status_message_key(scale, judgement, latest, best)
+    key = key or status_message_key(scale, judgement, latest, best)
     template = knowledge.status_messages[key].text
     if judgement is not None:
         typical = judgement.reference_kind == "typical"

@@ -35,9 +35,9 @@ class Context:
     latest: CheckIn | None
     series: Mapping[str, Series]
     scales: Mapping[str, SymptomScale]
+    as_of: dt.date
     checkins: Sequence[CheckIn] = ()  # date order
     odi_scores: Sequence[tuple[int, float]] = ()  # (day, scored ODI %) in date order
-    as_of: dt.date | None = None
     sign_carry_days: Mapping[str, int] = dataclasses.field(default_factory=lambda: {"default": 2})
     courses: Mapping[str, PatientCourse] = dataclasses.field(default_factory=dict)
     judgements: Mapping[str, Judgement | None] = dataclasses.field(default_factory=dict)
