@@ -186,7 +186,9 @@ db_app = typer.Typer(help="The database: schema upgrades.", no_args_is_help=True
 token_app = typer.Typer(help="API tokens for clinic systems.", no_args_is_help=True)
 clinic_app = typer.Typer(help="Clinics.", no_args_is_help=True)
 clinician_app = typer.Typer(help="Clinician logins.", no_args_is_help=True)
+follow_ups_app = typer.Typer(help="Follow-up questions the engine asked patients.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(follow_ups_app, name="follow-ups")
 app.add_typer(token_app, name="token")
 app.add_typer(clinic_app, name="clinic")
 app.add_typer(clinician_app, name="clinician")
@@ -232,6 +234,16 @@ def db_upgrade(data_dir: DataDirOption = None) -> None:
 
     engine = _upgraded_engine(_settings(data_dir))
     typer.echo(f"database schema at revision {current_revision(engine)}")
+
+
+@follow_ups_app.command("sweep")
+def follow_ups_sweep(data_dir: DataDirOption = None) -> None:
+    """Open a "call this patient" alert for every patient whose follow-up questions have waited longer than
+    the rules allow (the clinician dashboard does this too; run it from a timer for clinics that do not look)."""
+    from nervetrack.services.follow_ups import sweep_unanswered
+
+    swept = sweep_unanswered(_upgraded_uow(_settings(data_dir)))
+    typer.echo(f"{swept} patient(s) with unanswered follow-up questions called in")
 
 
 @token_app.command("create")

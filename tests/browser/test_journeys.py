@@ -130,3 +130,26 @@ def test_a_revoked_or_unknown_link_shows_a_clear_page(page: Page) -> None:
     response = page.goto("/p/not-a-real-link")
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", name="This link does not work")).to_be_visible()
+
+
+def test_a_patient_reporting_weaker_legs_is_asked_and_a_sudden_weakness_shows_the_emergency_page(
+    page: Page, live_server: Any
+) -> None:
+    page.goto(live_server.new_patient_link("browser-weaker-01"))
+    page.get_by_label("Weakness in your leg or foot").fill("3")
+    page.get_by_role("button", name="Send my check-in").click()
+
+    expect(page.get_by_role("heading", name="A few more questions")).to_be_visible()
+    sudden = page.get_by_role("group", name="Has your leg or foot suddenly become much weaker?")
+    expect(sudden).to_be_visible()
+    expect(sudden).to_contain_text("Why we ask")
+    # No comes before Yes, so a quick Tab and Space never answers Yes by accident.
+    expect(sudden.get_by_role("radio").first).to_have_accessible_name("No")
+    sudden.get_by_label("Yes").check()
+    page.get_by_role("group", name="Is the weakness in one leg or in both legs?").get_by_label("One leg").check()
+    page.get_by_role("button", name="Send my answers").click()
+
+    expect(page.get_by_role("heading", name="Call the emergency number now")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("suddenly")
+    stored = live_server.stored_checkins("browser-weaker-01")
+    assert stored[-1]["follow_up"] == {"weakness_sudden": True, "weakness_which_legs": "one leg"}

@@ -47,11 +47,12 @@ def test_data_created_on_the_first_revision_survives_the_upgrade(db_settings: Se
     with engine.begin() as connection:
         _insert_on_0001(connection)
     upgrade(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     uow = UnitOfWork(make_session_factory(engine))
     detail = get_patient(uow, Actor("system", "test", "test", 1), "old-1", today=dt.date(2026, 1, 2))
     assert (detail.record.patient.smoker, detail.record.surgery.procedure.value) == (True, "laminectomy")
     assert detail.record.surgery.levels == ["L4-L5"]
+    assert detail.record.surgery.dural_tear is None  # 0003: unknown for surgeries recorded before it
     assert create_api_token(uow, 1, "lab system").secret
     engine.dispose()
 

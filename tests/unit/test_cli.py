@@ -101,3 +101,13 @@ def test_every_command_has_help():
     for name in [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]:
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0 and len(result.output) > 50, name
+
+
+def test_loose_json_types_are_refused_with_exit_2(tmp_path):
+    data = json.loads(EXAMPLES[0].read_text())
+    data["checkins"][0]["leg_pain"] = "7"
+    path = tmp_path / "loose.json"
+    path.write_text(json.dumps(data))
+    result = runner.invoke(app, ["assess", str(path)])
+    assert result.exit_code == 2
+    assert "checkins[0].leg_pain" in result.output and "Traceback" not in result.output

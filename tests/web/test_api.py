@@ -70,7 +70,7 @@ def patient(api: Api) -> str:
 def test_health_answers_200_with_the_database_state(api: Api) -> None:
     response = api.client.get("/healthz")
     assert response.status_code == 200
-    assert response.json()["database"] == {"state": "ok", "dialect": "sqlite", "revision": "0002"}
+    assert response.json()["database"] == {"state": "ok", "dialect": "sqlite", "revision": "0003"}
 
 
 def test_health_answers_503_when_the_database_cannot_be_reached(tmp_path: Path) -> None:
@@ -214,3 +214,37 @@ def test_another_clinic_s_token_cannot_submit_a_checkin(api: Api, patient: str) 
     response = api.call("POST", f"/patients/{patient}/checkins", json=checkin_json(), token=api.token_b)
     assert response.status_code == 404
     assert api.call("GET", "/patients", token=api.token_b).json()["total"] == 0
+
+
+def test_a_check_in_asks_follow_up_questions_and_the_answers_escalate_at_once(api: Api, patient: str) -> None:
+    assert api.call("POST", f"/patients/{patient}/checkins", json=checkin_json(12, weakness=1)).status_code == 201
+    response = api.call("POST", f"/patients/{patient}/checkins", json=checkin_json(19, weakness=4))
+    body = response.json()
+    questions = body["assessment"]["follow_up"]
+    assert {q["id"] for q in questions} >= {"weakness_sudden", "heel_toe_harder", "weakness_which_legs"}
+    assert {"id", "text", "answer", "choices", "why", "sources"} <= set(questions[0])
+    checkin_id = body["checkin"]["id"]
+    answered = api.call(
+        "POST", f"/patients/{patient}/checkins/{checkin_id}/follow-up", json={"answers": {"weakness_sudden": True}}
+    )
+    assert answered.status_code == 200
+    assert answered.json()["triage"]["level"] == "emergency"
+    assert [a["code"] for a in answered.json()["new_alerts"]] == ["rapid_weakness"]
+
+
+def test_a_wrong_follow_up_answer_is_a_problem_naming_it(api: Api, patient: str) -> None:
+    stored = api.call("POST", f"/patients/{patient}/checkins", json=checkin_json(19, weakness=4)).json()
+    path = f"/patients/{patient}/checkins/{stored['checkin']['id']}/follow-up"
+    response = api.call("POST", path, json={"answers": {"weakness_which_legs": "three"}})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "follow_up.weakness_which_legs"
+    assert (
+        api.call("POST", f"/patients/{patient}/checkins/999/follow-up", json={"answers": {"x": 1}}).status_code == 404
+    )
+
+
+@pytest.mark.parametrize(("field", "given"), [("leg_pain", "7"), ("bladder_problem", "yes"), ("weakness", 7.5)])
+def test_the_check_in_contract_is_strict_json(api: Api, patient: str, field: str, given: Any) -> None:
+    response = api.call("POST", f"/patients/{patient}/checkins", json=checkin_json(10, **{field: given}))
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]

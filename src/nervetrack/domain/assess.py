@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from nervetrack.domain.errors import InvalidInput
+from nervetrack.domain.follow_up import answer_problems, raised_by_answers, with_answered_signs
 from nervetrack.domain.forecast import forecast_for_record
 from nervetrack.domain.guidance import causes_for, discussion_topics, guidance_for
 from nervetrack.domain.knowledge import Knowledge, Modifier, SymptomScale
@@ -19,6 +20,7 @@ from nervetrack.domain.results import (
     CitedText,
     Expected,
     Flag,
+    FollowUp,
     OdiResult,
     PhaseResult,
     SymptomResult,
@@ -33,7 +35,8 @@ from nervetrack.domain.trajectory import (
     status_message,
     status_message_key,
 )
-from nervetrack.domain.triage import Context, evaluate, overall_level
+from nervetrack.domain.triage import TriageResult, evaluate, overall_level
+from nervetrack.domain.triage_context import Context
 from nervetrack.domain.validation import check_dates
 
 # How far off course each status is; a flag's mark only ever makes a status worse.
@@ -67,7 +70,8 @@ def assess(
     if as_of is not None:
         record = record.model_copy(update={"as_of": as_of})
     ctx = _context(record, knowledge)
-    flags = evaluate(knowledge, ctx)
+    result = evaluate(knowledge, ctx)
+    flags = result.flags
     day_of_assessment = ctx.as_of
     days, checkins, series = ctx.day, ctx.checkins, ctx.series
     marks = _marks(knowledge, flags)
@@ -80,8 +84,11 @@ def assess(
     statuses = {s.name: s.status for s in symptoms}
     guidance = guidance_for(knowledge, record, phase.code, statuses)
     discuss = discussion_topics(knowledge, flags, days)
+    follow_up = [_follow_up(knowledge, qid) for qid in result.follow_up]
     odi = _odi(use, record, checkins, ctx.odi_scores)
-    cited = _all_cited(flags, symptoms, guidance, discuss, odi, phase.sources)
+    cited = _all_cited(
+        flags, symptoms, guidance, discuss, odi, [*phase.sources, *(s for q in follow_up for s in q.sources)]
+    )
     return Assessment(
         patient_id=record.patient.id,
         as_of=day_of_assessment,
@@ -96,9 +103,12 @@ def assess(
         ),
         triage=Triage(
             level=level,
-            summary=_summary(knowledge, level, (day_of_assessment - checkins[-1].date).days if checkins else None),
+            summary=_summary(
+                knowledge, level, (day_of_assessment - checkins[-1].date).days if checkins else None, bool(follow_up)
+            ),
         ),
         flags=flags,
+        follow_up=follow_up,
         symptoms=symptoms,
         odi=odi,
         guidance=guidance,
@@ -109,12 +119,12 @@ def assess(
     )
 
 
-def _summary(knowledge: Knowledge, level: TriageLevel, days_since_checkin: int | None) -> str:
+def _summary(knowledge: Knowledge, level: TriageLevel, days_since_checkin: int | None, asking: bool) -> str:
     # With no check-in, "no warning signs" would read as an all-clear that nothing supports; with only old
-    # ones, it says how old.
+    # ones, it says how old; with questions still open, it asks for the answers first.
     if level is TriageLevel.ROUTINE and days_since_checkin is None:
         return knowledge.levels["no_checkins"]
-    summary = knowledge.levels[level.value]
+    summary = knowledge.levels["follow_up" if asking and level is TriageLevel.ROUTINE else level.value]
     if days_since_checkin is not None and days_since_checkin > STALE_AFTER_DAYS:
         summary += f" The latest check-in is {days_since_checkin} days old, so this may be out of date."
     return summary
@@ -126,16 +136,33 @@ STALE_AFTER_DAYS = 28
 
 def triage_flags(record: PatientRecord, knowledge: Knowledge, as_of: dt.date | None = None) -> list[Flag]:
     """Only the flags that assess would raise on `as_of`: the triage without statuses, guidance or forecasts."""
+    return triage(record, knowledge, as_of).flags
+
+
+def triage(record: PatientRecord, knowledge: Knowledge, as_of: dt.date | None = None) -> TriageResult:
+    """The flags and follow-up questions that assess would give on `as_of`, without the rest."""
     if as_of is not None:
         record = record.model_copy(update={"as_of": as_of})
     return evaluate(knowledge, _context(record, knowledge))
 
 
+def _follow_up(knowledge: Knowledge, qid: str) -> FollowUp:
+    question = knowledge.questions[qid]
+    return FollowUp(
+        id=question.id,
+        text=question.text,
+        answer=question.answer,
+        choices=list(question.choices),
+        why=question.why,
+        sources=list(question.sources),
+    )
+
+
 def _context(record: PatientRecord, knowledge: Knowledge) -> Context:
-    problems = check_dates(record)
+    problems = check_dates(record) + answer_problems(record, knowledge)
     if problems:
         raise InvalidInput(problems)
-    checkins = record.ordered_checkins()
+    checkins = with_answered_signs(record.ordered_checkins(), knowledge)
     as_of = record.as_of if record.as_of is not None else (checkins[-1].date if checkins else record.surgery.date)
     series = all_series(record, checkins)
     profile = profile_of(record)
@@ -158,6 +185,9 @@ def _context(record: PatientRecord, knowledge: Knowledge) -> Context:
         checkins=checkins,
         odi_scores=_odi_scores(record, knowledge, checkins),
         sign_carry_days=knowledge.sign_carry_days,
+        raised_by_answers=raised_by_answers(
+            checkins, knowledge, record.surgery.date, knowledge.sign_carry_days.get("default", 0)
+        ),
     )
 
 

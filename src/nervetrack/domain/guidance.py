@@ -51,7 +51,13 @@ def causes_for(knowledge: Knowledge, symptom: str, status: SymptomStatus, day: i
 
 def discussion_topics(knowledge: Knowledge, flags: Iterable[Flag], days: int) -> list[CitedText]:
     """Options to raise with the surgeon when recovery stalls, those that fit `days` after surgery (injections
-    after weeks of persisting pain, neuromodulation long after healing); empty while recovery is on course."""
-    if not any(f.code in knowledge.discuss_on_flags for f in flags):
+    after weeks of persisting pain, neuromodulation long after healing) and the flags raised (no pain
+    treatments for a numbness that lingers); empty while recovery is on course."""
+    raised = {f.code for f in flags} & set(knowledge.discuss_on_flags)
+    if not raised:
         return []
-    return [CitedText(text=d.text, sources=list(d.sources)) for d in knowledge.discuss if days >= d.from_day]
+    return [
+        CitedText(text=d.text, sources=list(d.sources))
+        for d in knowledge.discuss
+        if days >= d.from_day and (not d.for_flags or raised & set(d.for_flags))
+    ]

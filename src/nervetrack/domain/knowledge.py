@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nervetrack.domain.errors import KnowledgeError
+from nervetrack.domain.model import RED_FLAG_SIGNS
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,29 @@ class Cited:
 
 
 @dataclass(frozen=True)
+class Cause(Cited):
+    """A likely cause of a flag, shown only where it fits: from `from_day`, before `before_day`, and after the
+    listed procedure groups (empty: all)."""
+
+    from_day: int | None = None
+    before_day: int | None = None
+    groups: tuple[str, ...] = ()
+
+    def fits(self, day: int, group: str) -> bool:
+        return (
+            (self.from_day is None or day >= self.from_day)
+            and (self.before_day is None or day < self.before_day)
+            and (not self.groups or group in self.groups)
+        )
+
+
+@dataclass(frozen=True)
 class DiscussTopic(Cited):
-    """An option to raise with the surgeon, once recovery has had `from_day` days."""
+    """An option to raise with the surgeon, once recovery has had `from_day` days, when one of `for_flags`
+    was raised (empty: any flag of [discuss_on])."""
 
     from_day: int = 0
+    for_flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,10 +150,50 @@ class Rule:
     level: str
     message: str
     sources: tuple[str, ...]
-    causes: tuple[Cited, ...]
+    causes: tuple[Cause, ...]
     params: Mapping[str, float]
     supersedes: tuple[str, ...] = ()
     marks: Mapping[str, str] | None = None
+    # Warning signs whose "yes" raises the rule (`also`: named beside them, not raising it alone), and the
+    # name of the check that judges it (default: the generic sign check when `signs` are given, else `code`).
+    signs: tuple[str, ...] = ()
+    also_signs: tuple[str, ...] = ()
+    check: str = ""
+
+
+@dataclass(frozen=True)
+class FollowUpQuestion:
+    """A question the engine asks about a check-in instead of guessing. `sets` maps an answer to the warning
+    sign it stands for on that check-in; `raises` maps an answer to a rule code; `raises_at_least` maps a
+    0-10 answer from that value up to a rule code."""
+
+    id: str
+    text: str
+    answer: str  # "yes_no", "0-10" or "choice"
+    why: str
+    sources: tuple[str, ...]
+    choices: tuple[str, ...] = ()
+    sets: Mapping[str, str] = field(default_factory=dict)
+    raises: Mapping[str, str] = field(default_factory=dict)
+    raises_at_least: Mapping[int, str] = field(default_factory=dict)
+
+    def key_of(self, answer: object) -> str:
+        """The answer as the key `sets` and `raises` use: "yes"/"no", the choice, or the number."""
+        if isinstance(answer, bool):
+            return "yes" if answer else "no"
+        return str(answer)
+
+
+@dataclass(frozen=True)
+class FollowUpTrigger:
+    """When to ask: a named check over the record with its parameters, and the questions it asks."""
+
+    id: str
+    check: str
+    asks: tuple[str, ...]
+    why: str
+    sources: tuple[str, ...]
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -231,6 +291,8 @@ class Knowledge:
     # per sign, with "default" for the rest.
     sign_carry_days: Mapping[str, int] = field(default_factory=lambda: {"default": 2})
     sign_carry_sources: tuple[str, ...] = ()
+    questions: Mapping[str, FollowUpQuestion] = field(default_factory=dict)
+    triggers: tuple[FollowUpTrigger, ...] = ()
     # Memo of values derived from this knowledge (patient courses by symptom, procedure group and applied
     # modifiers; sources as output dictionaries): a handful recur across thousands of assessments.
     memo: dict[tuple[str, ...], Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
@@ -257,6 +319,10 @@ class Knowledge:
             yield f"rule {rule.code}", rule.sources
             for cause in rule.causes:
                 yield f"rule {rule.code} cause", cause.sources
+        for question in self.questions.values():
+            yield f"follow-up question {question.id}", question.sources
+        for trigger in self.triggers:
+            yield f"follow-up trigger {trigger.id}", trigger.sources
         for item in self.guidance:
             yield f"guidance {item.id}", item.sources
         for cited in self.discuss:
@@ -293,7 +359,10 @@ def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
         levels={name: v["summary"] for name, v in rules["levels"].items()},
         rules={r["code"]: _rule(r) for r in rules["rule"]},
         guidance=tuple(_guidance(g) for g in guidance["item"]),
-        discuss=tuple(DiscussTopic(d["text"], _ids(d), int(d.get("from_day", 0))) for d in guidance["discuss"]),
+        discuss=tuple(
+            DiscussTopic(d["text"], _ids(d), int(d.get("from_day", 0)), tuple(d.get("for_flags", ())))
+            for d in guidance["discuss"]
+        ),
         discuss_on_flags=tuple(guidance["discuss_on"]["flags"]),
         symptom_causes=tuple(_symptom_cause(c) for c in guidance["cause"]),
         status_messages={k: _cited(v) for k, v in guidance["status"].items()},
@@ -305,6 +374,8 @@ def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
         forecast=_forecast(courses["forecast"]) if "forecast" in courses else None,
         sign_carry_days={k: int(v) for k, v in rules.get("signs", {}).get("carry_days", {"default": 2}).items()},
         sign_carry_sources=_ids(rules["signs"]) if "signs" in rules else (),
+        questions={q["id"]: _question(q) for q in files.get("followups", {}).get("question", ())},
+        triggers=tuple(_trigger(t) for t in files.get("followups", {}).get("trigger", ())),
     )
     check_knowledge(knowledge)
     return knowledge
@@ -326,8 +397,46 @@ def check_knowledge(knowledge: Knowledge) -> None:
         for group in groups
         if (symptom, group) not in knowledge.courses
     ]
+    problems += _follow_up_problems(knowledge)
     if problems:
         raise KnowledgeError("; ".join(problems))
+
+
+_ANSWERS = ("yes_no", "0-10", "choice")
+
+
+def _follow_up_problems(knowledge: Knowledge) -> list[str]:
+    """Cross-references of followups.toml: answers of a known kind, signs and rules that exist, triggers that
+    ask known questions."""
+    problems = []
+    for q in knowledge.questions.values():
+        where = f"followups.toml: question {q.id!r}"
+        if q.answer not in _ANSWERS:
+            problems.append(f"{where}: answer {q.answer!r} is not one of {', '.join(_ANSWERS)}")
+        keys = {"yes", "no"} if q.answer == "yes_no" else set(q.choices)
+        for key, sign in q.sets.items():
+            if q.answer != "0-10" and key not in keys:
+                problems.append(f"{where}: sets names answer {key!r}, which the question cannot give")
+            if sign not in RED_FLAG_SIGNS:
+                problems.append(f"{where}: sets unknown warning sign {sign!r}")
+        for key, code in [*q.raises.items(), *((str(k), c) for k, c in q.raises_at_least.items())]:
+            if code not in knowledge.rules:
+                problems.append(f"{where}: raises unknown rule {code!r}")
+            if key not in keys and q.answer != "0-10":
+                problems.append(f"{where}: raises on answer {key!r}, which the question cannot give")
+    for t in knowledge.triggers:
+        problems += [
+            f"followups.toml: trigger {t.id!r} asks unknown question {qid!r}"
+            for qid in t.asks
+            if qid not in knowledge.questions
+        ]
+    return problems
+
+
+def emergency_signs(knowledge: Knowledge) -> tuple[str, ...]:
+    """The warning signs whose "yes" alone raises an emergency, in rule order."""
+    signs = [s for r in knowledge.rules.values() if r.level == "emergency" for s in r.signs]
+    return tuple(dict.fromkeys(signs))
 
 
 def used_source_ids(knowledge: Knowledge) -> set[str]:
@@ -406,15 +515,54 @@ def _modifier(d: Mapping[str, Any]) -> Modifier:
 
 
 def _rule(d: Mapping[str, Any]) -> Rule:
+    signs = tuple(d.get("signs", ()))
     return Rule(
         code=d["code"],
         level=d["level"],
         message=d["message"],
         sources=_ids(d),
-        causes=tuple(_cited(c) for c in d.get("causes", ())),
+        causes=tuple(_cause(c) for c in d.get("causes", ())),
         params=d.get("params", {}),
         supersedes=tuple(d.get("supersedes", ())),
         marks=d.get("marks"),
+        signs=signs,
+        also_signs=tuple(d.get("also_signs", ())),
+        check=d.get("check") or ("signs" if signs and "check" not in d else d["code"]),
+    )
+
+
+def _cause(d: Mapping[str, Any]) -> Cause:
+    return Cause(
+        text=d["text"],
+        sources=_ids(d),
+        from_day=d.get("from_day"),
+        before_day=d.get("before_day"),
+        groups=tuple(d.get("groups", ())),
+    )
+
+
+def _question(d: Mapping[str, Any]) -> FollowUpQuestion:
+    return FollowUpQuestion(
+        id=d["id"],
+        text=d["text"],
+        answer=d["answer"],
+        why=d["why"],
+        sources=_ids(d),
+        choices=tuple(d.get("choices", ())),
+        sets=dict(d.get("sets", {})),
+        raises=dict(d.get("raises", {})),
+        raises_at_least={int(k): v for k, v in d.get("raises_at_least", {}).items()},
+    )
+
+
+def _trigger(d: Mapping[str, Any]) -> FollowUpTrigger:
+    return FollowUpTrigger(
+        id=d["id"],
+        check=d["check"],
+        asks=tuple(d["asks"]),
+        why=d["why"],
+        sources=_ids(d),
+        params=dict(d.get("params", {})),
     )
 
 

@@ -76,8 +76,11 @@ SYMPTOM_FIELDS: dict[str, str] = {
 RED_FLAG_SIGNS: tuple[str, ...] = (
     "chills",
     "bladder_problem",
+    "urinary_difficulty",
     "bowel_problem",
     "saddle_numbness",
+    "genital_numbness",
+    "both_legs",
     "sudden_weakness",
     "wound_redness",
     "wound_drainage",
@@ -86,9 +89,18 @@ RED_FLAG_SIGNS: tuple[str, ...] = (
     "headache_when_upright",
 )
 
-Score = Annotated[int, Field(ge=0, le=10)]
-Minutes = Annotated[float, Field(ge=0, le=1440)]
-OdiAnswer = Annotated[int, Field(ge=0, le=5)]
+# Strict types: the contract is JSON, so "7" or "yes" is refused with the field named, not read as 7 or true.
+Score = Annotated[int, Field(ge=0, le=10, strict=True)]
+Minutes = Annotated[float, Field(ge=0, le=1440, strict=True)]
+OdiAnswer = Annotated[int, Field(ge=0, le=5, strict=True)]
+Sign = Annotated[bool, Field(strict=True)]
+# A follow-up answer: yes/no as true/false, a 0-10 rating, or one of the question's choices (checked against
+# the knowledge base by the engine).
+FollowUpAnswer = (
+    Annotated[bool, Field(strict=True)]
+    | Annotated[int, Field(strict=True)]
+    | Annotated[str, Field(min_length=1, max_length=80)]
+)
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -98,9 +110,9 @@ class Patient(BaseModel):
     id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
     birth_year: Annotated[int, Field(ge=1900, le=2100)]
     sex: Sex = Sex.UNKNOWN
-    diabetes: bool = False
-    peripheral_neuropathy: bool = False
-    smoker: bool = False
+    diabetes: Sign = False
+    peripheral_neuropathy: Sign = False
+    smoker: Sign = False
 
 
 class Surgery(BaseModel):
@@ -110,7 +122,10 @@ class Surgery(BaseModel):
     procedure: Procedure
     approach: Approach = Approach.OPEN
     levels: list[Annotated[str, Field(pattern=r"^(T1[0-2]|L[1-5])-(L[1-5]|S1)$")]] = Field(default_factory=list)
-    symptom_duration_weeks: Annotated[float, Field(ge=0, le=1040)] | None = None
+    symptom_duration_weeks: Annotated[float, Field(ge=0, le=1040, strict=True)] | None = None
+    # A tear of the dura found at the operation (repaired or not): clear fluid from the wound then counts as
+    # a possible spinal fluid leak on its own.
+    dural_tear: Sign | None = None
 
 
 class Scores(BaseModel):
@@ -132,21 +147,35 @@ class Scores(BaseModel):
 
 class CheckIn(Scores):
     date: dt.date
-    temperature_c: Annotated[float, Field(ge=30, le=45)] | None = None
-    chills: bool | None = None
-    bladder_problem: bool | None = None
-    bowel_problem: bool | None = None
-    saddle_numbness: bool | None = None
-    sudden_weakness: bool | None = None
-    wound_redness: bool | None = None
-    wound_drainage: bool | None = None
-    calf_pain_swelling: bool | None = None
-    chest_pain_or_breathlessness: bool | None = None
-    headache_when_upright: bool | None = None
+    temperature_c: Annotated[float, Field(ge=30, le=45, strict=True)] | None = None
+    chills: Sign | None = None
+    bladder_problem: Sign | None = None
+    urinary_difficulty: Sign | None = None
+    bowel_problem: Sign | None = None
+    saddle_numbness: Sign | None = None
+    genital_numbness: Sign | None = None
+    both_legs: Sign | None = None
+    sudden_weakness: Sign | None = None
+    wound_redness: Sign | None = None
+    wound_drainage: Sign | None = None
+    calf_pain_swelling: Sign | None = None
+    chest_pain_or_breathlessness: Sign | None = None
+    headache_when_upright: Sign | None = None
     odi: Annotated[list[OdiAnswer | None], Field(min_length=10, max_length=10)] | None = None
+    # Answers to the engine's follow-up questions about this check-in, by question id.
+    follow_up: Annotated[dict[str, FollowUpAnswer], Field(max_length=20)] | None = None
 
     def has(self, sign: str) -> bool:
         return getattr(self, sign) is True
+
+
+class Acknowledgement(BaseModel):
+    """A clinician has seen and closed an alert with this code on this date (fed in by the web app)."""
+
+    model_config = _STRICT
+
+    code: Annotated[str, Field(min_length=1, max_length=64)]
+    date: dt.date
 
 
 class PatientRecord(BaseModel):
@@ -158,6 +187,7 @@ class PatientRecord(BaseModel):
     surgery: Surgery
     baseline: Scores | None = None
     checkins: list[CheckIn] = Field(default_factory=list)
+    acknowledgements: list[Acknowledgement] = Field(default_factory=list)
     as_of: dt.date | None = None
 
     def effective_as_of(self) -> dt.date:

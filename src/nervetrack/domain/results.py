@@ -52,6 +52,20 @@ class Flag(BaseModel):
     rule_version: str
 
 
+class FollowUp(BaseModel):
+    """A question the engine asks about the latest check-in instead of guessing (answer: yes_no, 0-10 or
+    choice, with `choices` for the last)."""
+
+    model_config = _FROZEN
+
+    id: str
+    text: str
+    answer: str
+    choices: list[str]
+    why: str
+    sources: list[str]
+
+
 class Expected(BaseModel):
     """The expected value on the assessment day, with its 80% range, for this patient's profile."""
 
@@ -108,6 +122,7 @@ class Assessment(BaseModel):
     phase: PhaseResult
     triage: Triage
     flags: list[Flag]
+    follow_up: list[FollowUp]
     symptoms: list[SymptomResult]
     odi: OdiResult | None
     guidance: list[GuidanceText]

@@ -156,6 +156,9 @@ def status_message(
             "low": fmt(_value_of(scale, judgement.high if scale.target else judgement.low)),
             "high": fmt(_value_of(scale, judgement.low if scale.target else judgement.high)),
         }
+        # "4/10 to 4/10" says nothing a single number would not.
+        same = values["low"] == values["high"]
+        values["range"] = f"about {values['low']}" if same else f"{values['low']} to {values['high']}"
     return template.format(**values)
 
 
@@ -177,12 +180,16 @@ def status_message_key(
     ):
         return "worsening_since_best"
     # Inside the band only once the tolerance for a single rating is added; compared as the sentence shows
-    # the numbers (whole points or minutes), so "4/10, close to 3/10 to 4/10" cannot happen.
+    # the numbers (whole points or minutes), so "4/10, close to 3/10 to 4/10" cannot happen. A value below
+    # the band is better than usual, never "within the usual range".
     shown_above = latest is not None and round(scale.burden(latest)) > round(judgement.high)
+    shown_below = latest is not None and round(scale.burden(latest)) < round(judgement.low)
     if status is SymptomStatus.AS_EXPECTED and shown_above:
         return "as_expected_early" if judgement.early else "as_expected_near"
     if status is SymptomStatus.IMPROVING and shown_above:
         return "improving_near"
+    if status in (SymptomStatus.AS_EXPECTED, SymptomStatus.IMPROVING) and shown_below:
+        return f"{status.value}_better"
     return status.value
 
 

@@ -8,8 +8,9 @@ from importlib import resources
 from pathlib import Path
 
 from nervetrack.domain.knowledge import Knowledge, build_knowledge
+from nervetrack.domain.triage import check_logic
 
-FILES = ("sources", "phases", "courses", "rules", "guidance", "scales")
+FILES = ("sources", "phases", "courses", "rules", "followups", "guidance", "scales")
 
 
 @lru_cache(maxsize=4)
@@ -17,4 +18,6 @@ def load_knowledge(directory: str | None = None) -> Knowledge:
     """Load the bundled knowledge base, or one from `directory` holding the same files."""
     root = Path(directory) if directory else resources.files(__name__)
     parsed = {name: tomllib.loads((root / f"{name}.toml").read_text(encoding="utf-8")) for name in FILES}
-    return build_knowledge(parsed)
+    knowledge = build_knowledge(parsed)
+    check_logic(knowledge)
+    return knowledge

@@ -55,6 +55,10 @@ def render(assessment: Assessment, console: Console) -> None:
                 border_style=LEVEL_STYLE[flag.level].split()[-1],
             )
         )
+    if a.follow_up:
+        asked = [Text(f"- {q.text} ({_answer_words(q.answer, q.choices)})") for q in a.follow_up]
+        why = Text(f"Why: {a.follow_up[0].why} {_cite(a.follow_up[0].sources)}", style="dim")
+        console.print(Panel(Group(*asked, why), title="Please answer these follow-up questions", border_style="cyan"))
     console.print(_symptom_table(a))
     for sentence in _symptom_sentences(a):
         console.print(sentence)
@@ -63,8 +67,9 @@ def render(assessment: Assessment, console: Console) -> None:
             console.print(Text(f"  {s.label} - possible cause: {cause.text} {_cite(cause.sources)}", style="italic"))
     if a.odi is not None:
         console.print(Text(f"Oswestry: {a.odi.message} {_cite(a.odi.sources)}"))
+    # With an emergency the report is about calling now, not the months ahead.
     forecasts = _forecast_table(a)
-    if forecasts.row_count:
+    if forecasts.row_count and level is not TriageLevel.EMERGENCY:
         console.print(forecasts)
     console.print(Text("What to focus on now", style="bold underline"))
     console.print(Text(f"  {a.phase.focus} {_cite(a.phase.sources)}"))
@@ -76,6 +81,12 @@ def render(assessment: Assessment, console: Console) -> None:
             console.print(Text(f"  - {topic.text} {_cite(topic.sources)}"))
     console.print(Text(f"Sources cited: {', '.join(s['id'] for s in a.sources)}", style="dim"))
     console.print(Text(a.disclaimer, style="bold"))
+
+
+def _answer_words(kind: str, choices: list[str]) -> str:
+    if kind == "choice":
+        return " / ".join(choices)
+    return "yes or no" if kind == "yes_no" else "0 to 10"
 
 
 def _symptom_table(a: Assessment) -> Table:

@@ -21,6 +21,7 @@ from nervetrack.services import clock
 from nervetrack.services.access import patient_row
 from nervetrack.services.audit import record_event
 from nervetrack.services.errors import IdempotencyKeyReused
+from nervetrack.services.patients import acknowledged_alerts
 from nervetrack.services.records import (
     alert_view,
     checkin_row_fields,
@@ -44,7 +45,8 @@ def record_checkin(
     idempotency_key: str | None = None,
     today: dt.date | None = None,
 ) -> CheckinResult:
-    """Store one check-in (input-contract fields) for a patient, assessed as of `today`, with its alerts.
+    """Store one check-in (input-contract fields) for a patient, dated no later than `today`, with its alerts
+    (judged as of the patient's latest check-in).
 
     A retry with the same idempotency key and the same answers returns the first check-in (created=False) and
     stores nothing; the same key with other answers raises IdempotencyKeyReused. Raises InvalidInput whose
@@ -60,7 +62,7 @@ def record_checkin(
             if earlier is not None:
                 return _replayed(patient, earlier, values)
         try:
-            result = _store(session, actor, patient, values, idempotency_key, day)
+            result = _store(session, actor, patient, values, idempotency_key)
             uow.commit()
         except IntegrityError:
             # A concurrent retry won the race on the unique (patient, idempotency key).
@@ -100,25 +102,29 @@ def _store(
     patient: Patient,
     values: CheckIn,
     idempotency_key: str | None,
-    today: dt.date,
 ) -> CheckinResult:
     earlier = session.scalars(select(Checkin).where(Checkin.patient_id == patient.id)).all()
-    record = record_of(patient, earlier, None)
+    record = record_of(patient, earlier, None, acknowledged_alerts(session, patient))
     record = record.model_copy(update={"checkins": [*record.checkins, values]})
     # Forecasts are derived on read (patients.current_assessment); storing a check-in needs the triage only.
-    assessment = assess(record, load_knowledge(), as_of=max(today, values.date), forecast=False)
+    # It is judged as of its own date: the time since (follow-up questions waiting, say) is the sweep's.
+    latest = max(c.date for c in record.checkins)
+    assessment = assess(record, load_knowledge(), as_of=latest, forecast=False)
+    asked = [q.id for q in assessment.follow_up]
     row = Checkin(
         patient_id=patient.id,
         idempotency_key=idempotency_key,
         triage_level=assessment.triage.level.value,
         assessment=assessment.model_dump(mode="json"),
         submitted_at=clock.now(),
+        follow_up_asked=asked or None,
+        follow_up_open=bool(asked),
         **checkin_row_fields(values),
     )
     session.add(row)
     session.flush()
-    alerts = _raise_alerts(session, patient, row, [*assessment.flags, *_backdated_flags(record, values)])
-    _update_summary(session, patient, assessment, values.date, alerts_raised=bool(alerts))
+    alerts = raise_alerts(session, patient, row, [*assessment.flags, *_backdated_flags(record, values)])
+    update_summary(session, patient, assessment, values.date, alerts_raised=bool(alerts))
     record_event(session, actor, "checkin.create", "patient", patient.id)
     return CheckinResult(
         checkin=checkin_view(patient, row),
@@ -140,7 +146,7 @@ def _backdated_flags(record: PatientRecord, values: CheckIn) -> list[Flag]:
     return triage_flags(upto, load_knowledge(), as_of=values.date)
 
 
-def _raise_alerts(session: Session, patient: Patient, row: Checkin, flags: list[Flag]) -> list[Alert]:
+def raise_alerts(session: Session, patient: Patient, row: Checkin, flags: list[Flag]) -> list[Alert]:
     """Open an alert per flag above routine, unless one with the same code is still open."""
     if all(flag.level is TriageLevel.ROUTINE for flag in flags):
         return []
@@ -166,7 +172,7 @@ def _raise_alerts(session: Session, patient: Patient, row: Checkin, flags: list[
     return raised
 
 
-def _update_summary(
+def update_summary(
     session: Session, patient: Patient, assessment: Assessment, day: dt.date, *, alerts_raised: bool
 ) -> None:
     if patient.last_checkin_date is None or day >= patient.last_checkin_date:

@@ -19,6 +19,7 @@ from nervetrack.services import clock
 from nervetrack.services.access import clinic_of
 from nervetrack.services.audit import record_event
 from nervetrack.services.errors import NotFound
+from nervetrack.services.follow_ups import sweep_unanswered
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor, Dashboard, DashboardRow
 
@@ -45,6 +46,8 @@ def dashboard(
     """
     clinic_id = clinic_of(actor)
     day = today or clock.today()
+    # Follow-up questions left unanswered become "call this patient" alerts before the list is read.
+    sweep_unanswered(uow, clinic_id=clinic_id)
     query = select(Patient, Surgery).join(Surgery, Surgery.patient_id == Patient.id)
     query = _filtered(query.where(Patient.clinic_id == clinic_id), procedure, phase, level, search, day)
     with uow:

@@ -64,7 +64,7 @@ def get_patient(uow: UnitOfWork, actor: Actor, patient_id: str, *, today: dt.dat
         linked = session.scalar(
             select(PatientLink.id).where(PatientLink.patient_id == patient.id, PatientLink.revoked_at.is_(None))
         )
-        record = record_of(patient, checkins, None)
+        record = record_of(patient, checkins, None, alerts)
         detail = PatientDetail(
             record=record,
             checkins=[checkin_view(patient, c) for c in checkins],
@@ -82,7 +82,7 @@ def current_assessment(uow: UnitOfWork, actor: Actor, patient_id: str, *, today:
     with uow:
         session = uow.session
         patient = patient_row(session, actor, patient_id)
-        record = record_of(patient, _checkins(session, patient), None)
+        record = record_of(patient, _checkins(session, patient), None, acknowledged_alerts(session, patient))
         record_event(session, actor, "assessment.read", "patient", patient.id)
         uow.commit()
         return _assess_now(record, today)
@@ -144,7 +144,15 @@ def _patient_from(data: dict[str, Any], clinic_id: int) -> Patient:
             approach=surgery["approach"],
             levels=surgery["levels"],
             symptom_duration_weeks=surgery["symptom_duration_weeks"],
+            dural_tear=surgery.get("dural_tear"),
         ),
+    )
+
+
+def acknowledged_alerts(session: Session, patient: Patient) -> list[Alert]:
+    """The patient's acknowledged alerts (what the engine's record calls acknowledgements)."""
+    return list(
+        session.scalars(select(Alert).where(Alert.patient_id == patient.id, Alert.acknowledged_at.is_not(None)))
     )
 
 

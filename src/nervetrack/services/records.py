@@ -12,7 +12,7 @@ from nervetrack.services.clock import aware
 from nervetrack.services.views import AlertView, CheckinView
 
 SCORE_FIELDS = ("leg_pain", "back_pain", "numbness", "tingling", "weakness", "walking_minutes")
-CHECKIN_FIELDS = ("date", *SCORE_FIELDS, "temperature_c", *RED_FLAG_SIGNS, "odi")
+CHECKIN_FIELDS = ("date", *SCORE_FIELDS, "temperature_c", *RED_FLAG_SIGNS, "odi", "follow_up")
 
 
 def patient_contract(patient: Patient) -> dict[str, Any]:
@@ -33,6 +33,7 @@ def patient_contract(patient: Patient) -> dict[str, Any]:
             "approach": surgery.approach,
             "levels": list(surgery.levels),
             "symptom_duration_weeks": surgery.symptom_duration_weeks,
+            "dural_tear": surgery.dural_tear,
         },
         "baseline": patient.baseline,
     }
@@ -45,10 +46,16 @@ def checkin_values(row: Checkin) -> CheckIn:
     return CheckIn.model_construct(**{name: getattr(row, name) for name in CHECKIN_FIELDS})
 
 
-def record_of(patient: Patient, checkins: Sequence[Checkin], as_of: dt.date | None) -> PatientRecord:
-    """Rebuild the full input-contract record of a stored patient."""
+def record_of(
+    patient: Patient, checkins: Sequence[Checkin], as_of: dt.date | None, alerts: Sequence[Alert] = ()
+) -> PatientRecord:
+    """Rebuild the full input-contract record of a stored patient; the acknowledged `alerts` become its
+    acknowledgements (the engine keeps a cauda equina report open until one is dated after it)."""
     data = patient_contract(patient)
     data["checkins"] = [checkin_values(c) for c in checkins]
+    data["acknowledgements"] = [
+        {"code": a.code, "date": aware(a.acknowledged_at).date()} for a in alerts if a.acknowledged_at is not None
+    ]
     data["as_of"] = as_of
     return PatientRecord.model_validate(data)
 

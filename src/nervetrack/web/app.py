@@ -20,7 +20,7 @@ from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.config import Settings
 from nervetrack.services.clinics import LoginRateLimiter
 from nervetrack.web import problems
-from nervetrack.web.routes import api, clinician, patient
+from nervetrack.web.routes import api, clinician, patient, patient_follow_up
 from nervetrack.web.security import SecurityHeaders
 
 log = logging.getLogger("nervetrack.web")
@@ -28,7 +28,7 @@ log = logging.getLogger("nervetrack.web")
 
 def routers() -> list[APIRouter]:
     """Every router of the app, in order. Add the page routers here."""
-    return [api.router, patient.router, clinician.router, clinician.root_router]
+    return [api.router, patient.router, patient_follow_up.router, clinician.router, clinician.root_router]
 
 
 def create_app(settings: Settings) -> FastAPI:

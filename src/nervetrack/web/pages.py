@@ -7,6 +7,7 @@ that the form's CSRF token is tied to.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -127,13 +128,18 @@ class SymptomChart:
     svg: str
 
 
-def symptom_charts(knowledge: Knowledge, record: PatientRecord, assessment: Assessment) -> list[SymptomChart]:
-    """Every symptom's chart for this record and assessment."""
+def symptom_charts(
+    knowledge: Knowledge, record: PatientRecord, assessment: Assessment, *, forecast: bool = True
+) -> list[SymptomChart]:
+    """Every symptom's chart for this record and assessment (without the forecast band when not `forecast`)."""
     today = assessment.days_since_surgery
-    return [
-        SymptomChart(s, symptom_svg(chart_data(knowledge, record, s, today), f"chart-{s.name}"))
-        for s in assessment.symptoms
-    ]
+    charts = []
+    for s in assessment.symptoms:
+        data = chart_data(knowledge, record, s, today)
+        if not forecast:
+            data = dataclasses.replace(data, forecast=())
+        charts.append(SymptomChart(s, symptom_svg(data, f"chart-{s.name}")))
+    return charts
 
 
 def odi_chart(knowledge: Knowledge, record: PatientRecord, assessment: Assessment) -> str:

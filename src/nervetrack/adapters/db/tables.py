@@ -97,6 +97,7 @@ class Surgery(Base):
     approach: Mapped[str] = mapped_column(String(32))
     levels: Mapped[list[str]] = mapped_column(JSON)
     symptom_duration_weeks: Mapped[float | None] = mapped_column(Float, nullable=True)
+    dural_tear: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # migration 0003
 
     patient: Mapped[Patient] = relationship(back_populates="surgery")
 
@@ -117,8 +118,11 @@ class Checkin(Base):
     temperature_c: Mapped[float | None] = mapped_column(Float, nullable=True)
     chills: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     bladder_problem: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    urinary_difficulty: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # migration 0003
     bowel_problem: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     saddle_numbness: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    genital_numbness: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # migration 0003
+    both_legs: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # migration 0003
     sudden_weakness: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     wound_redness: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     wound_drainage: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
@@ -126,6 +130,11 @@ class Checkin(Base):
     chest_pain_or_breathlessness: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     headache_when_upright: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     odi: Mapped[list[int | None] | None] = mapped_column(JSON, nullable=True)
+    # Follow-up questions (migration 0003): the answers given, the questions asked when the check-in was
+    # stored, and whether some are still unanswered (indexed for the sweep that calls them in after a day).
+    follow_up: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    follow_up_asked: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    follow_up_open: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     triage_level: Mapped[str] = mapped_column(String(16))
     # Deferred: the stored assessment is read back only when a retried submission is replayed, while every

@@ -19,6 +19,7 @@ from nervetrack.services.alerts import acknowledge_alert
 from nervetrack.services.audit import audit_trail
 from nervetrack.services.checkins import record_checkin
 from nervetrack.services.dashboard import dashboard
+from nervetrack.services.follow_ups import answer_follow_up
 from nervetrack.services.patients import add_patient, current_assessment, export_patient, get_patient
 from nervetrack.services.tokens import issue_link, revoke_link
 from nervetrack.web.deps import ApiActorDep, SettingsDep, UowDep
@@ -27,6 +28,15 @@ router = APIRouter(prefix="/api/v1", tags=["api"])
 _CHECKIN_SCHEMA = {
     "requestBody": {"required": True, "content": {"application/json": {"schema": CheckIn.model_json_schema()}}}
 }
+
+
+class FollowUpAnswers(BaseModel):
+    """Answers to the follow-up questions the assessment of a check-in asked (its `follow_up` list)."""
+
+    answers: Annotated[
+        dict[str, Annotated[bool, Field(strict=True)] | Annotated[int, Field(strict=True)] | str],
+        Field(description="Question id -> answer: true/false for yes_no, 0-10 for a rating, or one of the choices."),
+    ]
 
 
 class Acknowledgement(BaseModel):
@@ -116,6 +126,27 @@ def submit_checkin(
     }
     location = {"Location": f"/api/v1/patients/{patient_id}/checkins/{result.checkin.id}"}
     return JSONResponse(body, status_code=201 if result.created else 200, headers=location)
+
+
+@router.post(
+    "/patients/{patient_id}/checkins/{checkin_id}/follow-up",
+    summary=(
+        "Answer the follow-up questions of a check-in; the triage runs again on the answers at once and new "
+        "alerts open (an answer that matters escalates)"
+    ),
+)
+def answer_checkin_follow_up(
+    uow: UowDep, actor: ApiActorDep, patient_id: str, checkin_id: int, body: FollowUpAnswers
+) -> JSONResponse:
+    result = answer_follow_up(uow, actor, patient_id, checkin_id, body.answers)
+    return JSONResponse(
+        {
+            "checkin": _encoded(result.checkin),
+            "triage": _encoded(result.assessment.triage),
+            "new_alerts": _encoded(result.new_alerts),
+            "assessment": _assessment_json(result.assessment),
+        }
+    )
 
 
 @router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an open alert with a note")

@@ -374,7 +374,14 @@ def _patient_page(
 
 
 def _signs(values: CheckIn) -> list[str]:
-    return [sign.replace("_", " ") for sign in RED_FLAG_SIGNS if values.has(sign)]
+    """The signs answered yes, then the follow-up answers given on the check-in."""
+    signs = [sign.replace("_", " ") for sign in RED_FLAG_SIGNS if values.has(sign)]
+    questions = pages.knowledge().questions
+    for qid, answer in (values.follow_up or {}).items():
+        question = questions.get(qid)
+        shown = question.key_of(answer) if question else str(answer)
+        signs.append(f'asked "{question.text if question else qid}": {shown}')
+    return signs
 
 
 def _odi_text(values: CheckIn) -> str:

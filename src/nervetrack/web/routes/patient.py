@@ -17,7 +17,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.domain.errors import InvalidInput, Problem
+from nervetrack.domain.knowledge import emergency_signs
 from nervetrack.domain.model import RED_FLAG_SIGNS, TriageLevel
+from nervetrack.knowledge import load_knowledge
 from nervetrack.services import clock
 from nervetrack.services.checkins import record_checkin
 from nervetrack.services.errors import IdempotencyKeyReused, LinkInvalid, NotFound
@@ -63,11 +65,17 @@ class Question:
 
 SIGNS = (
     Question("bladder_problem", "New trouble passing urine, or leaking urine you cannot control?"),
+    Question(
+        "urinary_difficulty",
+        "Difficulty starting to pass urine, a weak stream, or not feeling your bladder fill or empty?",
+    ),
     Question("bowel_problem", "New loss of control of your bowels?"),
     Question(
         "saddle_numbness",
         "New numbness between your legs or around your bottom (where you would sit on a saddle)?",
     ),
+    Question("genital_numbness", "Numbness of your genitals, or a change in sexual feeling?"),
+    Question("both_legs", "Pain, numbness or weakness in both legs?"),
     Question("sudden_weakness", "A leg or foot that suddenly became much weaker?"),
     Question("chest_pain_or_breathlessness", "Chest pain, or sudden shortness of breath?"),
     Question("calf_pain_swelling", "A painful, swollen or warm calf?"),
@@ -80,15 +88,9 @@ SIGNS = (
     ),
 )
 assert {q.field for q in SIGNS} == set(RED_FLAG_SIGNS)
-# The signs that call for the emergency number now: a "yes" to any of them is never dropped, even when
-# the rest of the form cannot be stored yet.
-EMERGENCY_SIGNS = (
-    "bladder_problem",
-    "bowel_problem",
-    "saddle_numbness",
-    "sudden_weakness",
-    "chest_pain_or_breathlessness",
-)
+# The signs that call for the emergency number now, from the knowledge base's emergency rules: a "yes" to
+# any of them is never dropped, even when the rest of the form cannot be stored yet.
+EMERGENCY_SIGNS = emergency_signs(load_knowledge())
 assert set(EMERGENCY_SIGNS) <= set(RED_FLAG_SIGNS)
 
 # Oswestry sections by name only: the questionnaire's own statements are copyrighted and not shipped.
@@ -261,6 +263,8 @@ async def submit_checkin(request: Request, token: str) -> Response:
         except NotFound:
             return _invalid_link(request)
     if stored is not None and not errors:
+        if stored.assessment.follow_up and stored.assessment.triage.level is not TriageLevel.EMERGENCY:
+            return RedirectResponse(f"/p/{token}/follow-up/{stored.checkin.id}", status_code=303)
         return RedirectResponse(f"/p/{token}/recovery?saved=1", status_code=303)
     if signs and stored is not None:
         return _emergency_saved_without(request, token, stored, errors, form)
@@ -433,7 +437,11 @@ def recovery(request: Request, token: str, after: str | None = None, saved: str 
         base=base,
         assessment=assessment,
         saved=bool(saved),
-        charts=pages.symptom_charts(knowledge, detail.record, assessment),
+        latest_checkin_id=detail.checkins[-1].id if detail.checkins else None,
+        # With an emergency the page is about calling now: no forecast of the months ahead.
+        charts=pages.symptom_charts(
+            knowledge, detail.record, assessment, forecast=assessment.triage.level is not TriageLevel.EMERGENCY
+        ),
         sources=pages.sources_by_id(assessment) | _red_flag_sources(),
         red_flag_sources=sorted({s for r in knowledge.rules.values() if r.level in _CALL for s in r.sources}),
     )

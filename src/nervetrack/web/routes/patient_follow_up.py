@@ -1,0 +1,130 @@
+"""The patient's follow-up questions, asked straight after "Send" when the engine could not be sure.
+
+/p/{token}/follow-up/{checkin_id} shows the questions the latest assessment asks about that check-in;
+answering stores them on it and the triage runs again at once: an answer that matters shows the emergency
+instruction, otherwise the recovery page. Questions left open stay on the recovery page, and after a day
+the clinic is asked to call (services/follow_ups.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from nervetrack.domain.errors import InvalidInput
+from nervetrack.domain.model import TriageLevel
+from nervetrack.domain.results import FollowUp
+from nervetrack.services.errors import NotFound
+from nervetrack.services.follow_ups import answer_follow_up
+from nervetrack.web import pages
+from nervetrack.web.csrf import CsrfError
+from nervetrack.web.routes.patient import _invalid_link, _open, _ref
+
+router = APIRouter(prefix="/p", include_in_schema=False)
+
+
+@router.get("/{token}/follow-up/{checkin_id}", response_class=HTMLResponse)
+def follow_up_form(request: Request, token: str, checkin_id: int) -> Response:
+    """The open follow-up questions about the patient's latest check-in."""
+    opened = _open(request, token)
+    if isinstance(opened, HTMLResponse):
+        return opened
+    _actor, detail = opened
+    questions = _open_questions(detail.assessment.follow_up, detail, checkin_id)
+    if not questions:
+        return RedirectResponse(f"/p/{token}/recovery?saved=1", status_code=303)
+    return _form(request, token, checkin_id, questions, {}, {})
+
+
+def _open_questions(questions: list[FollowUp], detail: Any, checkin_id: int) -> list[FollowUp]:
+    """The questions are about the latest check-in only; for another one there is nothing to ask."""
+    latest = detail.checkins[-1].id if detail.checkins else None
+    return questions if latest == checkin_id else []
+
+
+def _form(
+    request: Request,
+    token: str,
+    checkin_id: int,
+    questions: list[FollowUp],
+    values: Mapping[str, str],
+    errors: Mapping[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    return pages.render(
+        request,
+        "patient/follow_up.html",
+        status_code,
+        base=f"/p/{token}",
+        checkin_id=checkin_id,
+        questions=questions,
+        values=dict(values),
+        errors=dict(errors),
+    )
+
+
+@router.post("/{token}/follow-up/{checkin_id}", response_class=HTMLResponse)
+async def submit_follow_up(request: Request, token: str, checkin_id: int) -> Response:
+    """Store the answers given; an emergency among them shows the call-now instruction first."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    opened = _open(request, token)
+    if isinstance(opened, HTMLResponse):
+        return opened
+    actor, detail = opened
+    questions = _open_questions(detail.assessment.follow_up, detail, checkin_id)
+    try:
+        await pages.check_csrf(request)
+    except CsrfError:
+        notice = {"main": "Your page had expired, so your answers were not sent. Please answer again."}
+        return _form(request, token, checkin_id, questions, form, notice, 403)
+    answers, errors = parse_answers(questions, form)
+    if errors:
+        return _form(request, token, checkin_id, questions, form, errors, 422)
+    if not answers:
+        return RedirectResponse(f"/p/{token}/recovery?saved=1", status_code=303)
+    try:
+        result = answer_follow_up(pages.page_context(request).uow(), actor, _ref(actor), checkin_id, answers)
+    except NotFound:
+        return _invalid_link(request)
+    except InvalidInput as error:
+        problems = {p.path.removeprefix("follow_up."): p.message for p in error.problems}
+        return _form(request, token, checkin_id, questions, form, problems, 422)
+    assessment = result.assessment
+    if assessment.triage.level is TriageLevel.EMERGENCY:
+        return pages.render(
+            request,
+            "patient/emergency.html",
+            base=f"/p/{token}",
+            days_since_surgery=assessment.days_since_surgery,
+            flags=[f for f in assessment.flags if f.level is TriageLevel.EMERGENCY],
+        )
+    return RedirectResponse(f"/p/{token}/recovery?saved=1", status_code=303)
+
+
+def parse_answers(questions: list[FollowUp], form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The answers given on the form in the contract's types (yes/no as true/false, a rating as a whole
+    number, a choice as its text); questions left open are left out."""
+    answers: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for question in questions:
+        raw = form.get(question.id, "").strip()
+        if raw == "":
+            continue
+        if question.answer == "yes_no":
+            if raw not in ("yes", "no"):
+                errors[question.id] = "Choose Yes or No."
+                continue
+            answers[question.id] = raw == "yes"
+        elif question.answer == "0-10":
+            if not raw.isdigit() or not 0 <= int(raw) <= 10:
+                errors[question.id] = "Choose a whole number from 0 to 10."
+                continue
+            answers[question.id] = int(raw)
+        elif raw in question.choices:
+            answers[question.id] = raw
+        else:
+            errors[question.id] = "Choose one of the answers."
+    return answers, errors
