@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench screenshots install clean
 
 $(BIN)/nervetrack: pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "python3.11 not found"; exit 1; }
@@ -29,6 +29,10 @@ test: lint
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+# Refresh docs/screenshots from the browser journeys (ordinary test runs write them to a temporary folder).
+screenshots: install
+	NERVETRACK_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser/test_journeys.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -61,9 +61,8 @@ class Step:
     asked: bool = False  # follow-up questions were asked on this check-in
 
 
-# What a patient with an injected event answers about the check-in of `day` (the one before was on the
-# last argument's day); None: as a patient recovering normally would.
-Truth = Callable[[np.random.Generator, str, int, int], Any]
+# What a patient with an injected event answers on `day`; None: as a patient recovering normally would.
+Truth = Callable[[np.random.Generator, str, int], Any]
 
 
 def triage_series(data: dict[str, Any], answer: Answers | None = None) -> list[Step]:
@@ -80,8 +79,7 @@ def triage_series(data: dict[str, Any], answer: Answers | None = None) -> list[S
         asked = bool(result.follow_up)
         if asked:
             day = (checkin.date - SURGERY).days
-            previous = (checkins[i - 1].date - SURGERY).days if i > 0 else 0
-            given = answer.respond(result.follow_up, day, previous) if answer else {}
+            given = answer.respond(result.follow_up, day) if answer else {}
             if given:
                 checkin = checkins[i] = checkin.model_copy(update={"follow_up": {**(checkin.follow_up or {}), **given}})
                 upto = record.model_copy(update={"checkins": checkins[: i + 1], "as_of": checkin.date})
@@ -109,16 +107,15 @@ class Answers:
     rate: float = 0.85
     truth: Truth | None = None
 
-    def respond(self, questions: Sequence[str], day: int, previous: int) -> dict[str, Any]:
-        """The answers to the questions asked on `day` (the check-in before was on `previous`): all of them,
-        or none when the patient does not reply."""
+    def respond(self, questions: Sequence[str], day: int) -> dict[str, Any]:
+        """The answers to the questions asked on `day`: all of them, or none when the patient does not reply."""
         if self.rng.random() >= self.rate:
             return {}
-        return {q: self.answer(q, day, previous) for q in questions}
+        return {q: self.answer(q, day) for q in questions}
 
-    def answer(self, question: str, day: int, previous: int) -> Any:
+    def answer(self, question: str, day: int) -> Any:
         if self.truth is not None:
-            found = self.truth(self.rng, question, day, previous)
+            found = self.truth(self.rng, question, day)
             if found is not None:
                 return found
         return _on_course_answer(self.patient, question, day)
@@ -260,16 +257,16 @@ def _weakness_rise(rng: np.random.Generator, patient: SimPatient) -> Injected | 
             return None
     ramp = int(rng.integers(1, 4))
 
-    def truth(rng: np.random.Generator, question: str, day: int, previous: int) -> Any:
+    def truth(rng: np.random.Generator, question: str, day: int) -> Any:
         since = day - start
         if since < 0:
             return None
         if question == "weakness_sudden":  # noticed as sudden while it is new
             return bool(rng.random() < (0.75 if since <= 7 else 0.4))
-        if question == "heel_toe_harder":  # "since your last check-in": yes when the loss came after it
-            return bool(rng.random() < (0.8 if previous < start + ramp else 0.3))
+        if question == "heel_toe_harder":  # "in the past two weeks"
+            return bool(rng.random() < (0.8 if since <= 14 else 0.3))
         if question == "foot_or_knee_gives":  # noticed in walking, less often than on testing
-            return bool(rng.random() < (0.6 if previous < start + ramp else 0.2))
+            return bool(rng.random() < (0.6 if since <= 14 else 0.2))
         return None
 
     return Injected(with_extra(patient, "weakness", step(start, height, ramp)), start, start + ramp - 1, truth)
@@ -284,7 +281,7 @@ def _leg_pain_back(rng: np.random.Generator, patient: SimPatient) -> Injected | 
     ramp = int(rng.integers(1, 8))
     flared = with_extra(patient, "leg_pain", step(start, base - now, ramp))
 
-    def truth(rng: np.random.Generator, question: str, day: int, previous: int) -> Any:
+    def truth(rng: np.random.Generator, question: str, day: int) -> Any:
         if day < start:
             return None
         if question == "leg_pain_sudden_return":
@@ -323,13 +320,13 @@ def _hematoma(rng: np.random.Generator, patient: SimPatient) -> Injected | None:
         with_extra(patient, "leg_pain", step(start, max(9.0 - pain, 3.0))), "weakness", step(start, height)
     )
 
-    def truth(rng: np.random.Generator, question: str, day: int, previous: int) -> Any:
+    def truth(rng: np.random.Generator, question: str, day: int) -> Any:
         if day < start:
             return None
         if question == "weakness_sudden":
             return bool(rng.random() < 0.75)
         if question in ("heel_toe_harder", "foot_or_knee_gives"):
-            return bool(rng.random() < (0.8 if previous < start else 0.3))
+            return bool(rng.random() < (0.8 if day - start <= 14 else 0.3))
         return None
 
     return Injected(bumped, start, start, truth)

@@ -22,6 +22,7 @@ from nervetrack.adapters.db.engine import make_engine, make_session_factory
 from nervetrack.adapters.db.migrate import upgrade
 from nervetrack.config import Settings
 from nervetrack.services import clock
+from nervetrack.services.checkins import record_checkin
 from nervetrack.services.demo_seed import seed_demo
 from nervetrack.services.patients import add_patient, export_patient
 from nervetrack.services.tokens import issue_link
@@ -59,16 +60,24 @@ class LiveServer:
         finally:
             engine.dispose()
 
-    def new_patient_link(self, patient_id: str) -> str:
-        """Add a patient with no check-in yet (surgery 10 days ago) and issue their link."""
-        surgery = clock.today() - dt.timedelta(days=10)
+    def new_patient_link(
+        self, patient_id: str, checkins: list[dict[str, Any]] | None = None, days_ago: int = 10
+    ) -> str:
+        """Add a patient (surgery `days_ago` days ago) with earlier check-ins (one a day from day 1, or on the
+        day given as `day`), and issue their link."""
+        surgery = clock.today() - dt.timedelta(days=days_ago)
         data = {
             "patient": {"id": patient_id, "birth_year": 1965},
-            "surgery": {"date": surgery.isoformat(), "procedure": "microdiscectomy"},
+            "surgery": {"date": surgery.isoformat(), "procedure": "microdiscectomy", "levels": ["L5-S1"]},
             "baseline": {"leg_pain": 7, "weakness": 0},
         }
+        actor = Actor.system(self.seed.demo.clinic_id)
         with self._uow() as uow:
-            add_patient(uow, Actor.system(self.seed.demo.clinic_id), data)
+            add_patient(uow, actor, data)
+            for number, given in enumerate(checkins or [], start=1):
+                values = {k: v for k, v in given.items() if k != "day"}
+                day = surgery + dt.timedelta(days=given.get("day", number))
+                record_checkin(uow, actor, patient_id, {"date": day.isoformat(), **values})
         return self.link_for(patient_id)
 
     def stored_checkins(self, patient_id: str) -> list[dict[str, Any]]:
@@ -154,9 +163,13 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the journeys save their screenshots: docs/screenshots only under `make screenshots`
+    (NERVETRACK_SCREENSHOTS=1), so an ordinary test run never changes the repository."""
+    if os.environ.get("NERVETRACK_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture(scope="session")

@@ -52,15 +52,30 @@ def _issue_link_page(page: Page) -> None:
 
 def _error_after_submit(page: Page) -> None:
     page.get_by_label("How many minutes can you walk without stopping?").fill("5000")
-    page.get_by_role("button", name="Send my check-in").click()
+    page.get_by_role("button", name="Check my answers").click()
     page.wait_for_selector(".error-summary")
 
 
 def _emergency_not_saved(page: Page) -> None:
     page.context.clear_cookies()  # the form expires: the check-in cannot be stored
-    page.get_by_role("group", name="New trouble passing urine").get_by_label("Yes").check()
-    page.get_by_role("button", name="Send my check-in").click()
+    page.get_by_label("New trouble passing urine").check()
+    page.get_by_role("button", name="Check my answers").click()
     page.wait_for_selector(".emergency-screen form")
+
+
+def _review(page: Page) -> None:
+    page.get_by_role("group", name="Pain in your leg or legs").get_by_label("3", exact=True).check()
+    page.get_by_label("I have had none of these").check()
+    page.get_by_role("button", name="Check my answers").click()
+    page.wait_for_selector("#review")
+
+
+def _follow_up(page: Page) -> None:
+    page.get_by_role("group", name="Weakness in your leg or foot").get_by_label("3", exact=True).check()
+    page.get_by_label("I have had none of these").check()
+    page.get_by_role("button", name="Check my answers").click()
+    page.get_by_role("button", name="Save my check-in").click()
+    page.wait_for_selector("text=A few more questions")
 
 
 _FIRST = itertools.count(1)
@@ -76,6 +91,9 @@ PAGES: dict[str, tuple[bool, Callable[[Any], str], Callable[[Page], None] | None
     "patient check-in with errors": (False, lambda s: s.link_for("demo-17"), _error_after_submit),
     "patient first check-in": (False, _first_checkin, None),
     "patient emergency, not saved": (False, lambda s: s.link_for("demo-18"), _emergency_not_saved),
+    "patient check-in review": (False, lambda s: s.link_for("demo-17"), _review),
+    "patient follow-up questions": (False, _first_checkin, _follow_up),
+    "patient when to call": (False, lambda s: s.link_for("demo-06") + "/when-to-call", None),
     "patient recovery": (False, lambda s: s.link_for("demo-06") + "/recovery", None),
     "patient recovery, urgent": (False, lambda s: s.link_for("demo-03") + "/recovery", None),
     "patient emergency": (False, lambda s: s.link_for("demo-12") + "/recovery", None),
@@ -86,6 +104,8 @@ PAGES: dict[str, tuple[bool, Callable[[Any], str], Callable[[Page], None] | None
     "add patient": (True, lambda s: "/clinic/patients/new", None),
     "patient link issued": (True, lambda s: "/clinic/patients/demo-15", _issue_link_page),
     "patient not found": (True, lambda s: "/clinic/patients/nobody", None),
+    "revoke confirmation": (True, lambda s: "/clinic/patients/demo-14/link/revoke", None),
+    "clinic settings": (True, lambda s: "/clinic/settings", None),
 }
 
 

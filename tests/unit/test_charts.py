@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import xml.etree.ElementTree as ET
 
@@ -38,7 +39,18 @@ def test_each_chart_has_a_title_a_description_and_axis_labels(symptom: str) -> N
     texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
     assert "Days since surgery" in texts
     assert any(t in texts for t in ("Score (0 = none)", "Minutes walking"))
-    assert "expected range" in texts and "you" in texts  # the legend names each series in words
+    # The legend is the page's text beside the chart (it follows the reader's text size); the description
+    # says which way is better.
+    assert "Lower is better." in desc.text or "More is better." in desc.text
+
+
+def test_the_forecast_band_is_striped_and_the_expected_range_solid() -> None:
+    from nervetrack.reports.charts import BandPoint, symptom_svg
+
+    data, _ = _charts("demo-01")["leg_pain"]
+    svg = symptom_svg(dataclasses.replace(data, forecast=(BandPoint(28, 1, 3), BandPoint(60, 0, 2))), "c1")
+    assert '<pattern id="c1-hatch"' in svg and 'fill="url(#c1-hatch)"' in svg
+    assert 'class="chart-band" d=' in svg and 'fill="#bcd8f5"' in svg
 
 
 def test_the_expected_band_is_drawn_under_a_marker_for_every_value() -> None:
@@ -78,7 +90,7 @@ def test_a_forecast_is_drawn_ahead_of_today_when_given() -> None:
     )
     svg = ET.fromstring(symptom_svg(data))
     assert svg.find(".//svg:path[@class='chart-forecast']", NS) is not None
-    assert "forecast" in [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    # Named in the page's legend beside the chart; the description says it in words.
     assert "Forecast for day 60: 1 to 3 out of 10" in describe(data)
 
 

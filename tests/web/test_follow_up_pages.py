@@ -37,13 +37,14 @@ def _patient(site: Site, patient_id: str) -> str:
 
 
 def _send_weaker(site: Site, link: str, weakness: int = 3):
+    """Send a check-in with weaker legs: review it, then save it."""
     page = site.client.get(link).text
     form = {
         "csrf_token": CSRF.search(page).group(1),  # type: ignore[union-attr]
         "idempotency_key": IDEMPOTENCY.search(page).group(1),  # type: ignore[union-attr]
-        "js": "1",
         "weakness": str(weakness),
-        "weakness_answered": "1",
+        "no_signs": "1",
+        "step": "save",
     }
     return site.client.post(f"{link}/checkin", data=form)
 
@@ -93,7 +94,7 @@ def test_the_recovery_page_after_an_emergency_shows_no_forecast(site: Site) -> N
         "csrf_token": CSRF.search(page).group(1),  # type: ignore[union-attr]
         "idempotency_key": IDEMPOTENCY.search(page).group(1),  # type: ignore[union-attr]
         "leg_pain": "3",
-        "bladder_problem": "yes",
+        "signs": "bladder_problem",
     }
     assert "Call the emergency number now" in site.client.post(f"{link}/checkin", data=form).text
     recovery = site.client.get(f"{link}/recovery?after=emergency").text

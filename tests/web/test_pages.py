@@ -44,10 +44,10 @@ def _checkin(site: Site, link: str, **fields: str) -> object:
 def test_a_check_in_without_a_csrf_token_is_not_stored_and_the_form_is_shown_again(site: Site) -> None:
     link = site.link_for("demo-13")
     site.client.get(link)
-    response = site.client.post(f"{link}/checkin", data={"leg_pain": "3", "idempotency_key": "x"})
+    response = site.client.post(f"{link}/checkin", data={"leg_pain": "3", "idempotency_key": "x", "no_signs": "1"})
     assert response.status_code == 403
     assert "Your form had expired, so your check-in was not sent." in response.text
-    assert 'id="a-leg_pain" value="1"' in response.text and 'value="3" data-output="v-leg_pain"' in response.text
+    assert 'name="leg_pain" value="3" checked' in response.text  # the answer is kept for the patient
 
 
 def test_a_forged_csrf_token_is_rejected_on_login(site: Site) -> None:
@@ -69,7 +69,9 @@ def test_a_revoked_link_shows_a_clear_page_and_no_data(clinician: Site) -> None:
     link = clinician.link_for("demo-14")
     assert clinician.client.get(link).status_code == 200
     token = CSRF.search(clinician.client.get("/clinic/patients/demo-14").text).group(1)  # type: ignore[union-attr]
-    clinician.client.post("/clinic/patients/demo-14/link/revoke", data={"csrf_token": token})
+    unconfirmed = clinician.client.post("/clinic/patients/demo-14/link/revoke", data={"csrf_token": token})
+    assert "Revoke" in unconfirmed.text and clinician.client.get(link).status_code == 200  # asked first
+    clinician.client.post("/clinic/patients/demo-14/link/revoke", data={"csrf_token": token, "confirm": "yes"})
     for path in (link, f"{link}/recovery"):
         response = clinician.client.get(path)
         assert response.status_code == 404
@@ -86,7 +88,13 @@ def test_an_unknown_link_shows_the_clear_page(site: Site) -> None:
 def test_a_retried_check_in_is_stored_once(site: Site) -> None:
     link = site.link_for("demo-19")
     page = site.client.get(link).text
-    form = {"csrf_token": CSRF.search(page).group(1), "idempotency_key": "retry-1", "leg_pain": "1"}  # type: ignore[union-attr]
+    form = {
+        "csrf_token": CSRF.search(page).group(1),  # type: ignore[union-attr]
+        "idempotency_key": "retry-1",
+        "leg_pain": "1",
+        "no_signs": "1",
+        "step": "save",
+    }
     site.client.post(f"{link}/checkin", data=form)
     site.client.post(f"{link}/checkin", data=form)
     site.log_in(site.seed.demo.email, site.seed.demo.password)
@@ -96,15 +104,15 @@ def test_a_retried_check_in_is_stored_once(site: Site) -> None:
 
 
 def test_bad_values_are_shown_beside_the_field_with_the_allowed_range(site: Site) -> None:
-    response = _checkin(site, site.link_for("demo-17"), temperature_c="50", walking_minutes="lots")
+    response = _checkin(site, site.link_for("demo-17"), temperature="50", walking_minutes="lots", no_signs="1")
     assert response.status_code == 422  # type: ignore[attr-defined]
     text = response.text  # type: ignore[attr-defined]
-    assert 'id="e-temperature_c">Enter a temperature from 30 to 45' in text
-    assert 'id="e-walking_minutes">Enter minutes as a number from 0 to 1440' in text
+    assert 'id="e-temperature">Enter a temperature from 30 to 45 °C (86 to 113 °F)' in text
+    assert 'id="e-walking_minutes">Enter minutes as a whole number from 0 to 1440' in text
 
 
 def test_a_new_bladder_problem_leads_to_the_emergency_instruction(site: Site) -> None:
-    response = _checkin(site, site.link_for("demo-16"), bladder_problem="yes")
+    response = _checkin(site, site.link_for("demo-16"), signs="bladder_problem")
     assert response.status_code == 200  # type: ignore[attr-defined]
     text = response.text  # type: ignore[attr-defined]
     assert "Call the emergency number now" in text
@@ -116,12 +124,13 @@ def test_the_patient_recovery_page_shows_charts_and_sources(site: Site) -> None:
     text = site.client.get(site.link_for("demo-07") + "/recovery").text
     assert text.count('role="img"') == 6
     assert "What is normal now" in text and "What to focus on" in text and "When to call" in text
-    assert "Sources:" in text
+    assert "Where this information comes from" in text  # one collapsed list at the bottom
+    assert text.index("Where this information comes from") > text.index("Your symptoms")
 
 
 def test_the_odi_section_is_labelled_by_name_only(site: Site) -> None:
     text = site.client.get(site.link_for("demo-07")).text
-    assert "Pain intensity: 0 (none) to 5 (worst)" in text
+    assert "Pain intensity" in text and "0 = no pain now" in text
     assert "I have no pain at the moment" not in text  # the questionnaire's own statements are not shipped
 
 
@@ -201,6 +210,8 @@ def test_a_clinician_adds_a_patient_and_issues_a_link_shown_once(clinician: Site
         "date": "2026-01-05",
         "procedure": "laminectomy",
         "approach": "open",
+        "diabetes": "no",
+        "smoker": "no",
         "levels": "L4-L5",
         "baseline_leg_pain": "7",
     }
@@ -259,11 +270,13 @@ def test_an_alert_cannot_be_acknowledged_under_another_patients_address(clinicia
     alert_id = raised.new_alerts[0].id
     token = clinician.csrf("/clinic/patients/demo-02")
     wrong = clinician.client.post(
-        f"/clinic/patients/demo-02/alerts/{alert_id}/acknowledge", data={"csrf_token": token, "note": "x"}
+        "/clinic/patients/demo-02/alerts/acknowledge", data={"csrf_token": token, "alert": str(alert_id), "note": "x"}
     )
     assert wrong.status_code == 404
     assert any(a.is_open for a in get_patient(clinician.uow, actor, "ack-01").alerts)
     right = clinician.client.post(
-        f"/clinic/patients/ack-01/alerts/{alert_id}/acknowledge", data={"csrf_token": token, "note": "called"}
+        "/clinic/patients/ack-01/alerts/acknowledge",
+        data={"csrf_token": token, "alert": str(alert_id), "note": "called"},
     )
-    assert right.status_code == 200 and "Alert acknowledged" in right.text
+    assert right.status_code == 200 and "acknowledged" in right.text.lower()
+    assert not any(a.is_open for a in get_patient(clinician.uow, actor, "ack-01").alerts)

@@ -271,9 +271,16 @@ def _symptom(
         ),
         sources=list(dict.fromkeys(course.sources + message_sources + scale.sources + knowledge.grace_sources)),
         causes=causes,
+        action=_action(knowledge, series.symptom, status),
         history=list(series.points),  # Points are (day, value) tuples already
         forecast=_forecast(knowledge, record, series.symptom),
     )
+
+
+def _action(knowledge: Knowledge, symptom: str, status: SymptomStatus) -> CitedText | None:
+    """What to do about a symptom off its usual course: its own words, else the status's."""
+    found = knowledge.status_actions.get(f"{symptom}_{status.value}") or knowledge.status_actions.get(status.value)
+    return None if found is None else CitedText(text=found.text, sources=list(found.sources))
 
 
 def _forecast(knowledge: Knowledge, record: PatientRecord, symptom: str) -> dict[str, Any] | None:
@@ -345,6 +352,7 @@ def _all_cited(
         cited.update(s for c in flag.causes for s in c.sources)
     for symptom in symptoms:
         cited.update(symptom.sources)
+        cited.update(symptom.action.sources if symptom.action else ())
         cited.update(symptom.forecast["sources"] if symptom.forecast else ())
         cited.update(s for c in symptom.causes for s in c.sources)
     for item in [*guidance, *discuss]:

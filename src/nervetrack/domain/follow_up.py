@@ -122,6 +122,14 @@ def _uncertain_rise(ctx: Context, trigger: FollowUpTrigger, _: set[str]) -> bool
     )
     single, double = window(series, 1), window(series, 2)
     clear = single is not None and single.rise >= p["rise_points"] and latest.value >= p["at_least"]
+    # A smaller rise that takes the symptom beyond its pre-operative level (new since before surgery).
+    base = series.baseline
+    beyond = base is not None and latest.value - base >= p["beyond_baseline_points"]
+    clear = clear or (beyond and latest.value >= p["at_least"] and single is not None and single.rise >= 1)
+    # New since before surgery on two check-ins in a row, at a lower level.
+    both = min(pt.value for pt in series.points[-2:]) if len(series.points) > 1 else None
+    twice_beyond = both is not None and base is not None and both - base >= p["twice_beyond_points"]
+    clear = clear or (twice_beyond and both is not None and both >= p["twice_at_least"])
     # A smaller level is asked about when it shows on two check-ins in a row.
     twice = double is not None and double.rise >= p["twice_rise_points"] and double.level >= p["twice_at_least"]
     return (clear or twice) and _not_answered_at(ctx, trigger, p["symptom"], latest.value)

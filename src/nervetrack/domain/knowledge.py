@@ -22,9 +22,12 @@ class Source:
     file: str | None = None
     evidence: str | None = None
     tag: str | None = None
+    lay_title: str | None = None
+    groups: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v not in (None, 0)}
+        """Plain JSON values (lists, not tuples), so the dict survives a JSON round trip unchanged."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items() if v not in (None, 0)}
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,7 @@ class Rule:
     signs: tuple[str, ...] = ()
     also_signs: tuple[str, ...] = ()
     check: str = ""
+    name: str = ""  # what is suspected, in a few words, for a handover (the paramedic card)
 
 
 @dataclass(frozen=True)
@@ -221,6 +225,7 @@ class SymptomCause:
 @dataclass(frozen=True)
 class OdiScale:
     sections: tuple[str, ...]
+    section_ends: tuple[tuple[str, str], ...]
     max_missing: int
     acceptable_at_most: float
     bands: tuple[tuple[str, float], ...]
@@ -266,6 +271,16 @@ class ForecastSettings:
 
 
 @dataclass(frozen=True)
+class CheckinInterval:
+    """From `from_day` after surgery, a check-in is due every `every_days` days (0: no more are asked)."""
+
+    from_day: int
+    every_days: int
+    why: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Knowledge:
     versions: Mapping[str, str]
     sources: Mapping[str, Source]
@@ -281,6 +296,8 @@ class Knowledge:
     discuss_on_flags: tuple[str, ...]
     symptom_causes: tuple[SymptomCause, ...]
     status_messages: Mapping[str, Cited]
+    status_actions: Mapping[str, Cited]
+    when_to_call: tuple[tuple[str, Cited], ...]  # (level, what to call for)
     odi: OdiScale
     regrowth: Regrowth
     disclaimer: str
@@ -293,6 +310,7 @@ class Knowledge:
     sign_carry_sources: tuple[str, ...] = ()
     questions: Mapping[str, FollowUpQuestion] = field(default_factory=dict)
     triggers: tuple[FollowUpTrigger, ...] = ()
+    schedule: tuple[CheckinInterval, ...] = ()
     # Memo of values derived from this knowledge (patient courses by symptom, procedure group and applied
     # modifiers; sources as output dictionaries): a handful recur across thousands of assessments.
     memo: dict[tuple[str, ...], Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
@@ -323,6 +341,8 @@ class Knowledge:
             yield f"follow-up question {question.id}", question.sources
         for trigger in self.triggers:
             yield f"follow-up trigger {trigger.id}", trigger.sources
+        for interval in self.schedule:
+            yield f"schedule from day {interval.from_day}", interval.sources
         for item in self.guidance:
             yield f"guidance {item.id}", item.sources
         for cited in self.discuss:
@@ -333,6 +353,10 @@ class Knowledge:
             yield f"cause {symptom_cause.symptom}", symptom_cause.sources
         for status, message in self.status_messages.items():
             yield f"status {status}", message.sources
+        for key, action in self.status_actions.items():
+            yield f"action {key}", action.sources
+        for level, call in self.when_to_call:
+            yield f"when to call ({level})", call.sources
         yield "odi", self.odi.sources
         yield "regrowth", self.regrowth.sources
         yield "judging grace period", self.grace_sources
@@ -350,7 +374,7 @@ def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
     scales = files["scales"]
     knowledge = Knowledge(
         versions={name: str(data["version"]) for name, data in files.items()},
-        sources={s["id"]: Source(**s) for s in files["sources"]["source"]},
+        sources={s["id"]: Source(**{**s, "groups": tuple(s.get("groups", ()))}) for s in files["sources"]["source"]},
         phases=tuple(_phase(p) for p in files["phases"]["phase"]),
         procedures=courses["procedures"],
         symptoms={s["name"]: _scale(s) for s in courses["symptom"]},
@@ -366,6 +390,8 @@ def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
         discuss_on_flags=tuple(guidance["discuss_on"]["flags"]),
         symptom_causes=tuple(_symptom_cause(c) for c in guidance["cause"]),
         status_messages={k: _cited(v) for k, v in guidance["status"].items()},
+        status_actions={k: _cited(v) for k, v in guidance.get("action", {}).items()},
+        when_to_call=tuple((c["level"], _cited(c)) for c in guidance.get("call", ())),
         odi=_odi(scales["odi"]),
         regrowth=_regrowth(scales["regrowth"]),
         disclaimer=guidance["disclaimer"]["text"],
@@ -376,6 +402,10 @@ def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
         sign_carry_sources=_ids(rules["signs"]) if "signs" in rules else (),
         questions={q["id"]: _question(q) for q in files.get("followups", {}).get("question", ())},
         triggers=tuple(_trigger(t) for t in files.get("followups", {}).get("trigger", ())),
+        schedule=tuple(
+            CheckinInterval(int(i["from_day"]), int(i["every_days"]), i["why"], _ids(i))
+            for i in files.get("schedule", {}).get("interval", ())
+        ),
     )
     check_knowledge(knowledge)
     return knowledge
@@ -528,6 +558,7 @@ def _rule(d: Mapping[str, Any]) -> Rule:
         signs=signs,
         also_signs=tuple(d.get("also_signs", ())),
         check=d.get("check") or ("signs" if signs and "check" not in d else d["code"]),
+        name=d.get("name", ""),
     )
 
 
@@ -593,6 +624,7 @@ def _symptom_cause(d: Mapping[str, Any]) -> SymptomCause:
 def _odi(d: Mapping[str, Any]) -> OdiScale:
     return OdiScale(
         sections=tuple(d["sections"]),
+        section_ends=tuple((low, high) for low, high in d["section_ends"]),
         max_missing=d["max_missing"],
         acceptable_at_most=d["acceptable_at_most"],
         bands=tuple((b["code"], b["up_to"]) for b in d["band"]),

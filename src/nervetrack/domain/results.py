@@ -96,6 +96,7 @@ class SymptomResult(BaseModel):
     sources: list[str]
     causes: list[CitedText]
     history: list[tuple[int, float]]
+    action: CitedText | None = None  # what to do, for a symptom off its usual course
     forecast: dict[str, Any] | None = None
 
 

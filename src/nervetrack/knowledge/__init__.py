@@ -10,7 +10,7 @@ from pathlib import Path
 from nervetrack.domain.knowledge import Knowledge, build_knowledge
 from nervetrack.domain.triage import check_logic
 
-FILES = ("sources", "phases", "courses", "rules", "followups", "guidance", "scales")
+FILES = ("sources", "phases", "courses", "rules", "followups", "guidance", "scales", "schedule")
 
 
 @lru_cache(maxsize=4)

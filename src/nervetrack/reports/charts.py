@@ -3,8 +3,10 @@
 The band is the central 80% of the expected course for the patient's procedure and profile
 (timeline.course_for_patient, sources in courses.toml), scaled by the reference burden as the engine does
 (trajectory.reference_burden). Charts are hand-built SVG: fast, no plotting backend, and accessible: a
-<title> and <desc> that say what the chart shows in words, axis labels, markers with text labels, and a
-legend that tells series apart by shape and pattern as well as colour.
+<title> and <desc> that say what the chart shows in words, axis labels and markers with text labels; the
+expected range is a solid blue band and the forecast a striped orange one, told apart by pattern as well as
+colour. The legend is the page's text beside the chart (so that it follows the reader's text size); the
+page's stylesheet sizes the chart's text in rem for the same reason.
 """
 
 from __future__ import annotations
@@ -132,13 +134,13 @@ def symptom_svg(data: ChartData, chart_id: str | None = None) -> str:
     frame = _Frame(horizon, _y_max(data))
     parts = [
         _open(cid, f"{data.label} since surgery", describe(data)),
+        _hatch(cid) if data.forecast else "",
         _band_path(frame, data.band, "chart-band"),
-        _band_path(frame, data.forecast, "chart-forecast"),
+        _band_path(frame, data.forecast, "chart-forecast", f"url(#{escape(cid)}-hatch)"),
         _axes(frame, _y_label(data)),
         _baseline(frame, data.baseline, data.is_minutes),
         _today(frame, data.today),
         _series(frame, data.points, data.is_minutes),
-        _legend(bool(data.forecast)),
         "</svg>",
     ]
     return "".join(p for p in parts if p)
@@ -217,7 +219,16 @@ def _open(cid: str, title: str, desc: str) -> str:
     )
 
 
-def _band_path(frame: _Frame, band: Sequence[BandPoint], cls: str) -> str:
+def _hatch(cid: str) -> str:
+    """The forecast band's stripes: a pattern, so it differs from the expected range by more than colour."""
+    return (
+        f'<defs><pattern id="{escape(cid)}-hatch" width="8" height="8" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="8" height="8" fill="#fff4e0"/>'
+        f'<line x1="0" y1="0" x2="0" y2="8" stroke="#b36b00" stroke-width="3"/></pattern></defs>'
+    )
+
+
+def _band_path(frame: _Frame, band: Sequence[BandPoint], cls: str, fill: str | None = None) -> str:
     if len(band) < 2:
         return ""
     upper = [f"{frame.x(p.day):.1f},{frame.y(p.high):.1f}" for p in band]
@@ -225,9 +236,10 @@ def _band_path(frame: _Frame, band: Sequence[BandPoint], cls: str) -> str:
     d = "M" + " L".join(upper + lower) + " Z"
     if cls == "chart-forecast":
         return (
-            f'<path class="{cls}" d="{d}" fill="#fde9c4" stroke="#8a5300" stroke-width="1.5" stroke-dasharray="5 3"/>'
+            f'<path class="{cls}" d="{d}" fill="{fill or "#fff4e0"}" fill-opacity="0.85" stroke="#8a4a00" '
+            f'stroke-width="2" stroke-dasharray="6 3"/>'
         )
-    return f'<path class="{cls}" d="{d}" fill="#cfe3f7" stroke="#4a7bb0" stroke-width="1"/>'
+    return f'<path class="{cls}" d="{d}" fill="#bcd8f5" stroke="#2f5f94" stroke-width="1.5"/>'
 
 
 def _axes(frame: _Frame, y_label: str) -> str:
@@ -307,22 +319,6 @@ def _series(frame: _Frame, points: Sequence[tuple[int, float]], minutes: bool, s
         f'font-weight="bold" fill="#0b3d91">{escape(label)}</text></g>'
     )
     return "".join(out)
-
-
-def _legend(forecast: bool) -> str:
-    y = HEIGHT - 8
-    items = [
-        f'<circle cx="{LEFT + 6}" cy="{y - 5}" r="5" fill="#0b3d91"/>'
-        f'<text x="{LEFT + 15}" y="{y}" font-size="{FONT - 2}">you</text>',
-        f'<rect x="{LEFT + 50}" y="{y - 11}" width="16" height="12" fill="#cfe3f7" stroke="#4a7bb0"/>'
-        f'<text x="{LEFT + 70}" y="{y}" font-size="{FONT - 2}">expected range</text>',
-    ]
-    if forecast:
-        items.append(
-            f'<rect x="{LEFT + 175}" y="{y - 11}" width="16" height="12" fill="#fde9c4" stroke="#8a5300" '
-            f'stroke-dasharray="3 2"/><text x="{LEFT + 195}" y="{y}" font-size="{FONT - 2}">forecast</text>'
-        )
-    return '<g class="chart-legend" fill="#1a1a1a">' + "".join(items) + "</g>"
 
 
 def _fmt(value: float | None) -> str:

@@ -1,4 +1,5 @@
-"""Acknowledge an alert: a clinician records that they have seen it and what they did, with a note."""
+"""Acknowledge alerts: a clinician records that they have seen them and what they did, with one note for the
+alerts of one episode."""
 
 from __future__ import annotations
 
@@ -47,3 +48,38 @@ def acknowledge_alert(
         record_event(session, actor, "alert.acknowledge", "patient", patient.id)
         uow.commit()
         return alert_view(patient, row)
+
+
+def acknowledge_alerts(
+    uow: UnitOfWork, actor: Actor, patient_id: str, alert_ids: list[int], note: str
+) -> list[AlertView]:
+    """Close several open alerts of one patient with the same note (one episode often raises several);
+    NotFound if any is not this patient's, Conflict if any was already acknowledged (nothing is changed then)."""
+    if actor.kind != "clinician":
+        raise Forbidden("only a clinician can acknowledge alerts")
+    if not alert_ids:
+        raise NotFound("no alerts chosen")
+    with uow:
+        session = uow.session
+        rows = list(
+            session.scalars(
+                select(Alert)
+                .join(Patient, Alert.patient_id == Patient.id)
+                .where(Alert.id.in_(alert_ids), Patient.clinic_id == actor.clinic_id, Patient.ref == patient_id)
+            )
+        )
+        if len(rows) != len(set(alert_ids)):
+            raise NotFound(f"not every alert chosen belongs to patient {patient_id}")
+        if any(row.acknowledged_at is not None for row in rows):
+            raise Conflict("an alert chosen was already acknowledged")
+        moment = clock.now()
+        for row in rows:
+            row.acknowledged_at = moment
+            row.acknowledged_by = int(actor.id)
+            row.acknowledged_by_name = actor.name
+            row.note = note.strip()[:MAX_NOTE] or None
+        patient = session.get_one(Patient, rows[0].patient_id)
+        refresh_open_alert_rank(session, patient)
+        record_event(session, actor, "alert.acknowledge", "patient", patient.id)
+        uow.commit()
+        return [alert_view(patient, row) for row in rows]

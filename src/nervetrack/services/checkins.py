@@ -163,6 +163,7 @@ def raise_alerts(session: Session, patient: Patient, row: Checkin, flags: list[F
             code=flag.code,
             level=flag.level.value,
             message=flag.message,
+            evidence=flag.evidence,
             raised_at=clock.now(),
         )
         session.add(alert)

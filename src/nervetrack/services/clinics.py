@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import zoneinfo
 from collections import deque
 from collections.abc import Callable
 
@@ -13,9 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from nervetrack.adapters.db.tables import Clinic, Clinician
+from nervetrack.domain.errors import InvalidInput, Problem
 from nervetrack.services import clock
+from nervetrack.services.access import clinic_of
 from nervetrack.services.audit import record_event
 from nervetrack.services.errors import AuthenticationFailed, Conflict, NotFound, RateLimited
+from nervetrack.services.patients import PHONE
+from nervetrack.services.records import clinic_view
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor, ClinicianView, ClinicView
 
@@ -37,7 +42,64 @@ def create_clinic(uow: UnitOfWork, name: str) -> ClinicView:
         uow.session.flush()
         record_event(uow.session, Actor.system(clinic.id), "clinic.create", "clinic", clinic.id)
         uow.commit()
-        return ClinicView(id=clinic.id, name=clinic.name)
+        return clinic_view(clinic)
+
+
+def get_clinic(uow: UnitOfWork, clinic_id: int) -> ClinicView:
+    """A clinic with its contact settings; NotFound if there is none."""
+    with uow:
+        clinic = uow.session.get(Clinic, clinic_id)
+        if clinic is None:
+            raise NotFound(f"no clinic {clinic_id}")
+        return clinic_view(clinic)
+
+
+CLINIC_SETTINGS = ("phone", "hours", "out_of_hours", "timezone")
+_LIMITS = {"phone": 40, "hours": 200, "out_of_hours": 300}
+
+
+def update_clinic(uow: UnitOfWork, actor: Actor, **settings: str | None) -> ClinicView:
+    """Set how patients reach the clinic (phone, hours, out-of-hours route) and its time zone (an IANA name
+    such as Europe/London). Raises InvalidInput naming the setting for a bad value; nothing is changed then."""
+    clinic_id = clinic_of(actor)
+    values = _checked_settings(settings)
+    with uow:
+        clinic = uow.session.get(Clinic, clinic_id)
+        if clinic is None:
+            raise NotFound(f"no clinic {clinic_id}")
+        for name, value in values.items():
+            setattr(clinic, name, value)
+        record_event(uow.session, actor, "clinic.update", "clinic", clinic_id)
+        uow.commit()
+        return clinic_view(clinic)
+
+
+def _checked_settings(settings: dict[str, str | None]) -> dict[str, str | None]:
+    problems = [Problem(name, "unknown clinic setting") for name in settings if name not in CLINIC_SETTINGS]
+    values: dict[str, str | None] = {}
+    for name, raw in settings.items():
+        value = " ".join(raw.split()) if isinstance(raw, str) else None
+        if name == "timezone":
+            if not value or not _is_zone(value):
+                problems.append(Problem(name, "must be a time zone name such as Europe/London or America/Chicago"))
+            values[name] = value
+        elif name in _LIMITS:
+            if value and len(value) > _LIMITS[name]:
+                problems.append(Problem(name, f"must have at most {_LIMITS[name]} characters"))
+            if name == "phone" and value and not PHONE.match(value):
+                problems.append(Problem(name, "must be a phone number: digits, spaces, + ( ) . / -"))
+            values[name] = value or None
+    if problems:
+        raise InvalidInput(problems)
+    return values
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def create_clinician(uow: UnitOfWork, clinic_id: int, email: str, name: str, password: str) -> ClinicianView:

@@ -14,7 +14,7 @@ from nervetrack.adapters.db.tables import Clinic
 from nervetrack.demo import demo_record_dicts
 from nervetrack.services import clock
 from nervetrack.services.checkins import record_checkin
-from nervetrack.services.clinics import create_clinic, create_clinician, set_password
+from nervetrack.services.clinics import create_clinic, create_clinician, set_password, update_clinic
 from nervetrack.services.patients import add_patient
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor, DemoLogin, DemoSeed
@@ -38,6 +38,15 @@ def seed_demo(uow: UnitOfWork, today: dt.date | None = None) -> DemoSeed:
             patient_ids=[],
         )
     demo = _clinic(uow, DEMO_CLINIC, DEMO_EMAIL, "Dr Demo")
+    # Numbers from the range kept for drama and examples (020 7946 0xxx): they reach no one.
+    update_clinic(
+        uow,
+        Actor("clinician", "0", "demo setup", demo.clinic_id),
+        phone="+44 20 7946 0000",
+        hours="Monday to Friday, 8:00 to 18:00",
+        out_of_hours="call the hospital switchboard on +44 20 7946 0001 and ask for the spine doctor on call.",
+        timezone="Europe/London",
+    )
     other_login = _clinic(uow, OTHER_CLINIC, OTHER_EMAIL, "Dr Other")
     ids = _patients(uow, Actor.system(demo.clinic_id), demo_record_dicts(day))
     other_records = demo_record_dicts(day)[:2]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nervetrack.adapters.db.tables import Alert, Checkin, Patient, PatientLink, Surgery
+from nervetrack.adapters.db.tables import Alert, Checkin, Clinic, Patient, PatientLink, Surgery
 from nervetrack.domain.assess import assess
 from nervetrack.domain.errors import InvalidInput, Problem
 from nervetrack.domain.model import PatientRecord, TriageLevel
@@ -20,7 +21,7 @@ from nervetrack.services import clock
 from nervetrack.services.access import clinic_of, patient_row
 from nervetrack.services.audit import record_event
 from nervetrack.services.errors import Conflict
-from nervetrack.services.records import alert_view, checkin_view, record_of
+from nervetrack.services.records import alert_view, checkin_view, clinic_view, record_of
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor, AlertView, PatientDetail, PatientSummary
 
@@ -28,7 +29,8 @@ EXPORT_FORMAT = "nervetrack-patient-export/1"
 
 
 def add_patient(uow: UnitOfWork, actor: Actor, data: Mapping[str, Any]) -> PatientSummary:
-    """Add a patient and their surgery from an input-contract dict (patient, surgery, optional baseline).
+    """Add a patient and their surgery from an input-contract dict (patient, surgery, optional baseline),
+    with the patient's phone number in an optional `contact` object outside the contract ({"phone": ...}).
 
     Check-ins in `data` are not stored here; submit them with record_checkin. Raises InvalidInput
     (problems name the field, e.g. `surgery.date`) or Conflict if the clinic already has that patient id.
@@ -36,7 +38,9 @@ def add_patient(uow: UnitOfWork, actor: Actor, data: Mapping[str, Any]) -> Patie
     clinic_id = clinic_of(actor)
     if isinstance(data, Mapping) and data.get("checkins"):
         raise InvalidInput([Problem("checkins", "must be empty here; submit check-ins one by one")])
-    record = parse_record(data)
+    phone = _phone(data.get("contact") if isinstance(data, Mapping) else None)
+    contract = {k: v for k, v in data.items() if k != "contact"} if isinstance(data, Mapping) else data
+    record = parse_record(contract)
     with uow:
         session = uow.session
         exists = session.scalar(
@@ -45,6 +49,7 @@ def add_patient(uow: UnitOfWork, actor: Actor, data: Mapping[str, Any]) -> Patie
         if exists is not None:
             raise Conflict(f"patient {record.patient.id!r} already exists in this clinic")
         patient = _patient_from(record.model_dump(mode="json"), clinic_id)
+        patient.phone = phone
         session.add(patient)
         session.flush()
         record_event(session, actor, "patient.create", "patient", patient.id)
@@ -71,6 +76,8 @@ def get_patient(uow: UnitOfWork, actor: Actor, patient_id: str, *, today: dt.dat
             alerts=[alert_view(patient, a) for a in alerts],
             assessment=_assess_now(record, today),
             has_active_link=linked is not None,
+            clinic=clinic_view(session.get_one(Clinic, patient.clinic_id)),
+            phone=patient.phone,
         )
         record_event(session, actor, "patient.read", "patient", patient.id)
         uow.commit()
@@ -149,6 +156,23 @@ def _patient_from(data: dict[str, Any], clinic_id: int) -> Patient:
     )
 
 
+PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{3,38}$")
+
+
+def _phone(contact: Any) -> str | None:
+    """The patient's phone number from the optional `contact` object, checked; None without one."""
+    if contact is None:
+        return None
+    if not isinstance(contact, Mapping) or set(contact) - {"phone"}:
+        raise InvalidInput([Problem("contact", 'must be an object with only "phone"')])
+    phone = contact.get("phone")
+    if phone is None or phone == "":
+        return None
+    if not isinstance(phone, str) or not PHONE.match(phone.strip()):
+        raise InvalidInput([Problem("contact.phone", "must be a phone number: digits, spaces, + ( ) . / -")])
+    return phone.strip()
+
+
 def acknowledged_alerts(session: Session, patient: Patient) -> list[Alert]:
     """The patient's acknowledged alerts (what the engine's record calls acknowledgements)."""
     return list(
@@ -176,6 +200,7 @@ def _alert_json(alert: AlertView) -> dict[str, Any]:
         "message": alert.message,
         "raised_at": alert.raised_at.isoformat(),
         "checkin_id": alert.checkin_id,
+        "evidence": alert.evidence,
         "acknowledged_by": alert.acknowledged_by,
         "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
         "note": alert.note,

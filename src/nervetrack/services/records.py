@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from nervetrack.adapters.db.tables import Alert, Checkin, Patient
+from nervetrack.adapters.db.tables import Alert, Checkin, Clinic, Patient
 from nervetrack.domain.model import RED_FLAG_SIGNS, CheckIn, PatientRecord, TriageLevel
 from nervetrack.services.clock import aware
-from nervetrack.services.views import AlertView, CheckinView
+from nervetrack.services.views import AlertView, CheckinView, ClinicView
 
 SCORE_FIELDS = ("leg_pain", "back_pain", "numbness", "tingling", "weakness", "walking_minutes")
 CHECKIN_FIELDS = ("date", *SCORE_FIELDS, "temperature_c", *RED_FLAG_SIGNS, "odi", "follow_up")
@@ -84,7 +84,19 @@ def alert_view(patient: Patient, row: Alert) -> AlertView:
         message=row.message,
         raised_at=aware(row.raised_at),
         checkin_id=row.checkin_id,
+        evidence=row.evidence,
         acknowledged_by=row.acknowledged_by_name,
         acknowledged_at=aware(row.acknowledged_at) if row.acknowledged_at else None,
         note=row.note,
+    )
+
+
+def clinic_view(clinic: Clinic) -> ClinicView:
+    return ClinicView(
+        id=clinic.id,
+        name=clinic.name,
+        phone=clinic.phone,
+        hours=clinic.hours,
+        out_of_hours=clinic.out_of_hours,
+        timezone=clinic.timezone or "UTC",
     )

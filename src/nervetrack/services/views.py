@@ -30,8 +30,14 @@ class Actor:
 
 @dataclass(frozen=True)
 class ClinicView:
+    """A clinic, with how its patients reach it (for the patient pages) and the time zone of its times."""
+
     id: int
     name: str
+    phone: str | None = None
+    hours: str | None = None
+    out_of_hours: str | None = None
+    timezone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class AlertView:
     message: str
     raised_at: dt.datetime
     checkin_id: int
+    evidence: str | None
     acknowledged_by: str | None
     acknowledged_at: dt.datetime | None
     note: str | None
@@ -103,6 +110,8 @@ class PatientDetail:
     alerts: list[AlertView]
     assessment: Assessment
     has_active_link: bool
+    clinic: ClinicView
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,16 @@ class IssuedSecret:
     id: int
     secret: str
     label: str
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of a patient's audit trail, newest first."""
+
+    events: list[AuditView]
+    total: int
+    limit: int
+    offset: int
 
 
 @dataclass(frozen=True)

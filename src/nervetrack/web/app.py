@@ -19,8 +19,8 @@ from nervetrack.adapters.db.engine import database_state, make_engine, make_sess
 from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.config import Settings
 from nervetrack.services.clinics import LoginRateLimiter
-from nervetrack.web import problems
-from nervetrack.web.routes import api, clinician, patient, patient_follow_up
+from nervetrack.web import clinician_deps, pages, problems
+from nervetrack.web.routes import api, clinician, clinician_patients, patient, patient_checkin, patient_follow_up
 from nervetrack.web.security import SecurityHeaders
 
 log = logging.getLogger("nervetrack.web")
@@ -28,7 +28,15 @@ log = logging.getLogger("nervetrack.web")
 
 def routers() -> list[APIRouter]:
     """Every router of the app, in order. Add the page routers here."""
-    return [api.router, patient.router, patient_follow_up.router, clinician.router, clinician.root_router]
+    return [
+        api.router,
+        patient.router,
+        patient_checkin.router,
+        patient_follow_up.router,
+        clinician.router,
+        clinician_patients.router,
+        clinician.root_router,
+    ]
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -58,6 +66,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.state.login_limiter = LoginRateLimiter(settings.login_max_attempts, settings.login_window_seconds)
     problems.install(app)
+    app.state.page_error_handler = pages.page_error
+    clinician_deps.install(app)
     app.add_middleware(SecurityHeaders)
     app.add_api_route("/healthz", healthz_route(app), methods=["GET"], include_in_schema=False)
     for router in routers():

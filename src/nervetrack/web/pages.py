@@ -26,9 +26,11 @@ from nervetrack.reports.charts import chart_data, odi_svg, symptom_svg
 from nervetrack.services.clinics import LoginRateLimiter
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.web import csrf
+from nervetrack.web.clinician_words import local_time
 from nervetrack.web.session import SessionCodec, SessionData, save_session, session_of
 
 TEMPLATES = Jinja2Templates(directory=str(resources.files("nervetrack.web") / "templates"))
+TEMPLATES.env.filters["local"] = local_time
 LEVEL_WORDS = {"emergency": "emergency", "urgent": "urgent", "soon": "soon", "routine": "routine"}
 
 
@@ -126,6 +128,7 @@ def error_page(request: Request, status_code: int, heading: str, message: str, *
 class SymptomChart:
     symptom: SymptomResult
     svg: str
+    has_forecast: bool = False
 
 
 def symptom_charts(
@@ -138,7 +141,7 @@ def symptom_charts(
         data = chart_data(knowledge, record, s, today)
         if not forecast:
             data = dataclasses.replace(data, forecast=())
-        charts.append(SymptomChart(s, symptom_svg(data, f"chart-{s.name}")))
+        charts.append(SymptomChart(s, symptom_svg(data, f"chart-{s.name}"), bool(data.forecast)))
     return charts
 
 
@@ -154,6 +157,64 @@ def odi_chart(knowledge: Knowledge, record: PatientRecord, assessment: Assessmen
         if score is not None:
             points.append(((checkin.date - record.surgery.date).days, float(score)))
     return odi_svg(points, assessment.days_since_surgery, knowledge.odi.acceptable_at_most)
+
+
+def patient_sources(
+    knowledge: Knowledge, record: PatientRecord, assessment: Assessment | None, *, when_to_call: bool = True
+) -> list[dict[str, Any]]:
+    """The sources behind a patient's page in one list, in plain titles: what the assessment cites and the
+    "when to call" advice, without the studies of other operations."""
+    group = knowledge.procedures[record.surgery.procedure.value]["group"]
+    ids = {str(s["id"]) for s in assessment.sources} if assessment is not None else set()
+    if when_to_call:
+        ids |= {sid for _, call in knowledge.when_to_call for sid in call.sources}
+    chosen = [knowledge.sources[sid] for sid in ids if sid in knowledge.sources]
+    shown = [s for s in chosen if not s.groups or group in s.groups]
+    return sorted(({**s.as_dict(), "plain": s.lay_title or s.title} for s in shown), key=lambda s: s["plain"])
+
+
+def when_to_call(knowledge: Knowledge) -> list[tuple[str, list[Any]]]:
+    """What to call for, grouped by how fast: emergency, urgent (today), soon (a review)."""
+    return [
+        (level, [c for lv, c in knowledge.when_to_call if lv == level]) for level in ("emergency", "urgent", "soon")
+    ]
+
+
+def suspected_problems(flags: list[Any]) -> list[str]:
+    """What the emergency flags suspect, in a few words each, for the call handler and the paramedic."""
+    knowledge = load_knowledge()
+    names = [knowledge.rules[f.code].name for f in flags if f.code in knowledge.rules]
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def page_error(request: Request, error: Exception) -> Response:
+    """The friendly page for an error raised by a page handler (installed as app.state.page_error_handler):
+    a patient link that does not work gets its own clear page, with no data."""
+    from nervetrack.domain.errors import InvalidInput
+    from nervetrack.services.errors import Conflict, Forbidden, LinkInvalid, NotFound, RateLimited
+
+    patient_page = request.url.path.startswith("/p/")
+    if isinstance(error, LinkInvalid) or (patient_page and isinstance(error, NotFound)):
+        message = "This check-in link is not valid. It may have been replaced or switched off by your clinic."
+        return render(request, "patient/link_invalid.html", 404, message=message)
+    if isinstance(error, NotFound) and request.url.path.startswith("/clinic/patients/"):
+        message = "There is no patient with this id in your clinic."
+        return error_page(request, 404, "Patient not found", message, home="/clinic/")
+    if isinstance(error, NotFound):
+        return error_page(request, 404, "Not found", "There is no such page or record in your clinic.")
+    if isinstance(error, Forbidden):
+        return error_page(request, 403, "Not allowed", "You cannot do this here.")
+    if isinstance(error, RateLimited):
+        return error_page(request, 429, "Too many attempts", f"Please wait {error.retry_after} seconds.")
+    if isinstance(error, Conflict):
+        return error_page(request, 409, "Already done", str(error).capitalize() + ".")
+    if isinstance(error, InvalidInput):
+        listed = "; ".join(p.message for p in error.problems)
+        return error_page(request, 422, "Please check the answers", listed)
+    status = getattr(error, "status_code", 400)
+    if status == 404:
+        return error_page(request, 404, "Not found", "There is no such page.")
+    return error_page(request, status, "Something is not right", "The request could not be completed.")
 
 
 def sources_by_id(assessment: Assessment) -> dict[str, dict[str, Any]]:

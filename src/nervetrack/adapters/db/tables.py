@@ -48,6 +48,11 @@ class Clinic(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(_tz())
+    # How patients reach the clinic, and its time zone for the times shown (migration 0004).
+    phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    hours: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    out_of_hours: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
 
 class Clinician(Base):
@@ -79,6 +84,7 @@ class Patient(Base):
     peripheral_neuropathy: Mapped[bool] = mapped_column(Boolean)
     smoker: Mapped[bool] = mapped_column(Boolean)
     baseline: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(40), nullable=True)  # migration 0004
     created_at: Mapped[dt.datetime] = mapped_column(_tz())
     current_level: Mapped[str | None] = mapped_column(String(16), nullable=True)
     open_alert_rank: Mapped[int] = mapped_column(Integer, default=0)
@@ -153,6 +159,7 @@ class Alert(Base):
     code: Mapped[str] = mapped_column(String(64))
     level: Mapped[str] = mapped_column(String(16))
     message: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)  # migration 0004: what raised it
     raised_at: Mapped[dt.datetime] = mapped_column(_tz())
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("clinician.id"), nullable=True)
     acknowledged_by_name: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -17,11 +17,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.model import TriageLevel
 from nervetrack.domain.results import FollowUp
-from nervetrack.services.errors import NotFound
 from nervetrack.services.follow_ups import answer_follow_up
 from nervetrack.web import pages
 from nervetrack.web.csrf import CsrfError
-from nervetrack.web.routes.patient import _invalid_link, _open, _ref
+from nervetrack.web.routes.patient import emergency_flags, emergency_page, open_link
 
 router = APIRouter(prefix="/p", include_in_schema=False)
 
@@ -29,10 +28,7 @@ router = APIRouter(prefix="/p", include_in_schema=False)
 @router.get("/{token}/follow-up/{checkin_id}", response_class=HTMLResponse)
 def follow_up_form(request: Request, token: str, checkin_id: int) -> Response:
     """The open follow-up questions about the patient's latest check-in."""
-    opened = _open(request, token)
-    if isinstance(opened, HTMLResponse):
-        return opened
-    _actor, detail = opened
+    detail = open_link(request, token).detail
     questions = _open_questions(detail.assessment.follow_up, detail, checkin_id)
     if not questions:
         return RedirectResponse(f"/p/{token}/recovery?saved=1", status_code=303)
@@ -70,10 +66,8 @@ def _form(
 async def submit_follow_up(request: Request, token: str, checkin_id: int) -> Response:
     """Store the answers given; an emergency among them shows the call-now instruction first."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    opened = _open(request, token)
-    if isinstance(opened, HTMLResponse):
-        return opened
-    actor, detail = opened
+    opened = open_link(request, token)
+    detail = opened.detail
     questions = _open_questions(detail.assessment.follow_up, detail, checkin_id)
     try:
         await pages.check_csrf(request)
@@ -86,21 +80,12 @@ async def submit_follow_up(request: Request, token: str, checkin_id: int) -> Res
     if not answers:
         return RedirectResponse(f"/p/{token}/recovery?saved=1", status_code=303)
     try:
-        result = answer_follow_up(pages.page_context(request).uow(), actor, _ref(actor), checkin_id, answers)
-    except NotFound:
-        return _invalid_link(request)
+        result = answer_follow_up(pages.page_context(request).uow(), opened.actor, opened.ref, checkin_id, answers)
     except InvalidInput as error:
         problems = {p.path.removeprefix("follow_up."): p.message for p in error.problems}
         return _form(request, token, checkin_id, questions, form, problems, 422)
-    assessment = result.assessment
-    if assessment.triage.level is TriageLevel.EMERGENCY:
-        return pages.render(
-            request,
-            "patient/emergency.html",
-            base=f"/p/{token}",
-            days_since_surgery=assessment.days_since_surgery,
-            flags=[f for f in assessment.flags if f.level is TriageLevel.EMERGENCY],
-        )
+    if result.assessment.triage.level is TriageLevel.EMERGENCY:
+        return emergency_page(request, opened, emergency_flags(result.assessment))
     return RedirectResponse(f"/p/{token}/recovery?saved=1", status_code=303)
 
 

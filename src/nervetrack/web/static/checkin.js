@@ -1,32 +1,19 @@
-// The check-in sliders. A slider starts "not answered" unless it has an earlier answer; moving it (mouse,
-// touch or keyboard) or clicking it marks it answered, and only then is its value stored. The hidden `js`
-// field tells the server that these marks are kept; without this script every slider's value is taken as
-// given.
+// The check-in form: Enter in a text or number field moves on to the next question instead of sending the
+// form (a phone's Go key would otherwise send it half-answered). The answers are always reviewed before they
+// are saved, so without this script Enter leads to the review, never straight to saving.
 (function () {
-  var flag = document.getElementById('js-flag');
-  if (flag) { flag.value = '1'; }
-  document.querySelectorAll('input[type="range"][data-output]').forEach(function (slider) {
-    var output = document.getElementById(slider.dataset.output);
-    var answered = document.getElementById(slider.dataset.answered);
-    if (!output) { return; }
-    var show = function () {
-      if (answered && answered.value !== '1') {
-        output.textContent = 'not answered';
-        slider.setAttribute('aria-valuetext', 'not answered');
-        return;
-      }
-      output.textContent = slider.value;
-      slider.setAttribute('aria-valuetext', slider.value + ' out of 10');
-    };
-    var answer = function () {
-      if (answered) { answered.value = '1'; }
-      var row = slider.closest('.slider');
-      if (row) { row.classList.remove('unanswered'); }
-      show();
-    };
-    slider.addEventListener('input', answer);
-    slider.addEventListener('change', answer);
-    slider.addEventListener('click', answer);
-    show();
+  var form = document.getElementById('checkin-form');
+  if (!form) { return; }
+  form.addEventListener('keydown', function (event) {
+    var target = event.target;
+    if (event.key !== 'Enter' || !target || target.tagName !== 'INPUT') { return; }
+    if (target.type === 'submit' || target.type === 'button') { return; }
+    event.preventDefault();
+    var fields = Array.prototype.filter.call(form.elements, function (el) {
+      // form.elements also lists fieldsets, which cannot take the focus
+      return !el.disabled && el.type !== 'hidden' && el.tagName !== 'FIELDSET' && el.tagName !== 'OUTPUT';
+    });
+    var next = fields[fields.indexOf(target) + 1];
+    if (next) { next.focus(); }
   });
 }());

@@ -1,0 +1,68 @@
+"""What every clinician page needs, as FastAPI dependencies: the signed-in clinician (or the login page) and a
+posted form whose CSRF token was checked (or the page that says the form expired). Their exceptions are
+answered by the handlers installed in `install`, so a page handler's body is its use case."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+
+from nervetrack.services.clinics import get_clinician
+from nervetrack.services.errors import NotFound
+from nervetrack.services.views import ClinicianView
+from nervetrack.web import pages
+from nervetrack.web.csrf import CsrfError
+
+LOGIN = "/clinic/login"
+
+
+class NotSignedIn(Exception):
+    """The request has no clinician session (or the clinician is gone)."""
+
+
+def current_clinician(request: Request) -> ClinicianView:
+    """The clinician of this session; NotSignedIn leads to the login page."""
+    data = pages.session(request)
+    if data.clinician_id is None:
+        raise NotSignedIn
+    try:
+        return get_clinician(pages.page_context(request).uow(), data.clinician_id)
+    except NotFound:
+        data.log_out()
+        raise NotSignedIn from None
+
+
+async def checked_form(request: Request) -> dict[str, str]:
+    """The posted form's text fields, once its CSRF token is checked (CsrfError otherwise)."""
+    await pages.check_csrf(request)
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+async def checked_form_lists(request: Request) -> dict[str, list[str]]:
+    """The posted form with every value of each field (ticked boxes), once its CSRF token is checked."""
+    await pages.check_csrf(request)
+    form = await request.form()
+    return {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in form}
+
+
+ClinicianDep = Annotated[ClinicianView, Depends(current_clinician)]
+FormDep = Annotated[dict[str, str], Depends(checked_form)]
+FormListsDep = Annotated[dict[str, list[str]], Depends(checked_form_lists)]
+
+
+async def _to_login(request: Request, _: Exception) -> Response:
+    return pages.finish(request, RedirectResponse(LOGIN, status_code=303))
+
+
+async def _expired(request: Request, _: Exception) -> Response:
+    return pages.error_page(
+        request, 403, "Please send the form again", "The form had expired. Reload the page and try again."
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Answer NotSignedIn with the login page and an expired form with a page that says so."""
+    app.add_exception_handler(NotSignedIn, _to_login)
+    app.add_exception_handler(CsrfError, _expired)
