@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 from rich.progress import Progress
 
+from benchmarks.forecast_validation import SIM_GROUPS, population_course
 from nervetrack.domain.forecast import prior_for
 from nervetrack.domain.forecast_batch import CohortBatch, batch_from, forecast_cohort
 from nervetrack.domain.knowledge import Knowledge
-from nervetrack.forecast_validation import SIM_GROUPS, population_course
 from nervetrack.knowledge import load_knowledge
 
 PATIENTS = 100_000

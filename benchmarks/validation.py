@@ -14,18 +14,21 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from nervetrack.domain.forecast import forecast_band, update
-from nervetrack.domain.knowledge import Knowledge
-from nervetrack.forecast_validation import (
+from benchmarks.fit_courses import HeldOut, leave_one_cohort_out, read_rows
+from benchmarks.forecast_validation import (
     EVAL_DAYS,
     PUBLISHED,
     Calibration,
+    RecurrenceCalibration,
     SimCohort,
     calibrate,
     model_value,
     population_course,
+    recurrence_calibration,
     simulate_cohort,
 )
+from nervetrack.domain.forecast import forecast_band, update
+from nervetrack.domain.knowledge import Knowledge
 from nervetrack.knowledge import load_knowledge
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,6 +75,46 @@ def moderate_table(results: list[Calibration]) -> str:
         "|---:|---:|---:|---:|",
     ]
     lines += [f"| {c.k} | {c.p_moderate_mean:.1%} | {c.moderate_observed:.1%} | {c.brier:.3f} |" for c in results]
+    return "\n".join(lines)
+
+
+def loco_table(held: list[HeldOut]) -> str:
+    """Each cohort's published means against the course fitted without it (issue 9)."""
+    lines = [
+        "| course | cohort (source) | day | published | course without it | difference | 80% band | covered | close |",
+        "|---|---|---:|---:|---:|---:|---|:---:|:---:|",
+    ]
+    for h in held:
+        digits = 0 if h.scale == "0-100" else 1
+        lines.append(
+            f"| {h.group} `{h.measure}` | {h.cohort} ({h.source}) | {h.day} | {h.published:.{digits}f} "
+            f"| {h.predicted:.{digits}f} | {h.difference:+.{digits}f} | {h.low:.{digits}f}-{h.high:.{digits}f} "
+            f"| {'yes' if h.covered else 'no'} | {'yes' if h.close else 'no'} |"
+        )
+    close = sum(h.close for h in held) / len(held)
+    covered = sum(h.covered for h in held) / len(held)
+    cohorts = len({(h.measure, h.group, h.cohort) for h in held})
+    lines += [
+        "",
+        f"{len(held)} published means of {cohorts} held-out cohorts: **{close:.0%} within 1 point on 0-10 scales "
+        f"(10 on the ODI; aim at least 80%: {'met' if close >= 0.8 else 'not met'})**, **{covered:.0%} inside the 80% "
+        f"band (aim 75-90%: {'met' if 0.75 <= covered <= 0.9 else 'not met'})**.",
+    ]
+    return "\n".join(lines)
+
+
+def recurrence_table(r: RecurrenceCalibration) -> str:
+    lines = [
+        f"{r.patients:,} simulated patients whose leg pain returns between days 35 and 70; the fresh-episode rule "
+        f"found {r.detected:.0%} of the returns within three weeks (the rest were smaller than the rule asks for).",
+        "",
+        "| after the forecast day | 80% coverage, fresh episode | 80% coverage, first course | MAE, fresh episode "
+        "| MAE, first course |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in r.coverage:
+        (cov_e, cov_f), (mae_e, mae_f) = r.coverage[name], r.mae[name]
+        lines.append(f"| {name} | {cov_e:.1%} | {cov_f:.1%} | {mae_e:.2f} | {mae_f:.2f} |")
     return "\n".join(lines)
 
 
@@ -151,7 +194,13 @@ def main() -> None:
     text = _between(text, "published", published_table(knowledge))
     text = _between(text, "calibration", calibration_table(results))
     text = _between(text, "moderate", moderate_table(results))
+    held = leave_one_cohort_out(read_rows())
+    text = _between(text, "loco", loco_table(held))
+    recurrence = recurrence_calibration(knowledge, 2000, SEED)
+    text = _between(text, "recurrence", recurrence_table(recurrence))
     DOC.write_text(text, encoding="utf-8")
+    print(loco_table(held))
+    print(recurrence_table(recurrence))
     print(published_table(knowledge))
     print(calibration_table(results))
     print(moderate_table(results))

@@ -57,8 +57,9 @@ def test_without_check_ins_the_forecast_is_the_population_curve_for_the_profile(
     course = course_for_patient(knowledge, parse_record(data), "leg_pain")
     assert f["checkins_used"] == 0
     for horizon, day in knowledge.forecast.horizons.items():  # type: ignore[union-attr]
-        # the 8% stalled component and the skew of the speed's uncertainty lift the median a little
-        assert f["expected_at"][horizon]["value"] == pytest.approx(8 * course.remaining(day), abs=0.45)
+        # the 8% stalled component and the skew of the speed's uncertainty (log_tau_sd about 0.7 since the
+        # courses were fitted across cohorts, issue 9) lift the median a little
+        assert f["expected_at"][horizon]["value"] == pytest.approx(8 * course.remaining(day), abs=0.6)
 
 
 def test_a_patient_who_worsens_is_forecast_worse_than_the_population(knowledge: Knowledge) -> None:
@@ -87,16 +88,32 @@ def test_a_quick_recovery_is_expected_to_be_mild_soon(knowledge: Knowledge) -> N
 
 
 def test_a_single_check_in_gives_a_wide_band(knowledge: Knowledge) -> None:
-    f = _forecast(knowledge, record(*_leg_pain_series([4]), baseline=TYPICAL_BASELINE))
+    # A rating of 6 keeps the band off the floor at 0, which would hide its width (the fitted disc course
+    # settles at 15% of the pre-operative level, issue 9).
+    f = _forecast(knowledge, record(*_leg_pain_series([6]), baseline=TYPICAL_BASELINE))
     assert f["checkins_used"] == 1
     assert _width(f, "6w") >= 3.0
     assert _width(f, "12m") >= 3.0
 
 
 def test_the_band_narrows_as_consistent_check_ins_come_in(knowledge: Knowledge) -> None:
+    # Back pain after stenosis surgery settles at about 40% of its starting level, well clear of the floor at
+    # 0 that would squeeze the band of a course settling lower.
     values = [5, 4, 3, 3, 2, 2, 2]
+    days = (3, 7, 14, 21, 28, 42, 56)
     widths = [
-        _width(_forecast(knowledge, record(*_leg_pain_series(values[:k]), baseline=TYPICAL_BASELINE)), "6m")
+        _width(
+            _forecast(
+                knowledge,
+                record(
+                    *[checkin(d, back_pain=v) for d, v in zip(days, values[:k], strict=False)],
+                    baseline=TYPICAL_BASELINE,
+                    procedure="laminectomy",
+                ),
+                "back_pain",
+            ),
+            "6m",
+        )
         for k in (0, 1, 3, 7)
     ]
     none, one, three, seven = widths
@@ -115,9 +132,10 @@ def test_noisy_scores_do_not_crash_and_keep_a_wide_band(knowledge: Knowledge) ->
 
 
 def test_without_a_baseline_the_typical_one_is_used_with_a_wider_band(knowledge: Knowledge) -> None:
-    # open surgery: the slower course keeps the 6-week band clear of the floor at 0, which would hide the width
-    known = _forecast(knowledge, record(baseline=TYPICAL_BASELINE, approach="open"))
-    unknown = _forecast(knowledge, record(approach="open"))
+    # numbness recovers slowly, so at 6 weeks its band still depends on where it started and stays clear of
+    # the floor at 0, which would hide the width
+    known = _forecast(knowledge, record(baseline=TYPICAL_BASELINE, approach="open"), "numbness")
+    unknown = _forecast(knowledge, record(approach="open"), "numbness")
     assert _width(unknown, "6w") > _width(known, "6w")
 
 

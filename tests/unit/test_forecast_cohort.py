@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from benchmarks.forecast_validation import EVAL_DAYS, calibrate, simulate_cohort
 
 from nervetrack.demo import demo_records
 from nervetrack.domain import forecast_batch
@@ -13,7 +14,6 @@ from nervetrack.domain.forecast import posterior_for_record, summarise
 from nervetrack.domain.forecast_batch import forecast_cohort, forecast_records
 from nervetrack.domain.knowledge import Knowledge
 from nervetrack.domain.model import PatientRecord
-from nervetrack.forecast_validation import EVAL_DAYS, calibrate, simulate_cohort
 
 SYMPTOMS = ("leg_pain", "back_pain", "numbness", "tingling", "weakness", "walking", "odi")
 
@@ -47,7 +47,7 @@ def test_cohort_results_do_not_depend_on_the_chunk_size(knowledge: Knowledge, mo
     sim = simulate_cohort(knowledge, 50, seed=3)
     settings = knowledge.forecast
     assert settings is not None
-    from nervetrack.forecast_validation import batch_for
+    from benchmarks.forecast_validation import batch_for
 
     batch = batch_for(sim, 3)
     whole = forecast_cohort(batch, settings, settings.scales["0-10"])

@@ -43,8 +43,35 @@ def test_an_item_citing_an_unknown_source_is_rejected():
 
 def test_every_source_has_a_title_publisher_and_locator(knowledge):
     for source in knowledge.sources.values():
-        assert source.title and source.publisher
+        assert source.title and (source.publisher or source.journal), source.id
         assert source.file or source.url or source.doi or source.evidence, source.id
+
+
+def test_every_study_names_its_first_author_or_says_where_it_was_read(knowledge):
+    """Issue 9's audit: every study carries its real title, journal, year and first author (and DOI where one
+    exists); the few whose author no page showed are read in a secondary summary or a group of studies."""
+    for source in knowledge.sources.values():
+        if source.kind != "study":
+            continue
+        assert source.journal or source.publisher, source.id
+        assert source.evidence and source.evidence.startswith("docs/evidence.md#"), source.id
+        if not source.first_author:
+            assert source.id in ANONYMOUS_STUDIES, f"{source.id} has no first author"
+
+
+# Studies whose first author no page showed (a register report, a questionnaire study and series known only by
+# title and journal, and a group of four studies cited together); docs/evidence.md says so for each.
+ANONYMOUS_STUDIES = {
+    "danespine-lss-pmid27808037",
+    "durotomy-late-2015",
+    "jns-questionnaire-443",
+    "jtss-peld-early",
+    "morgenstern-2015",
+    "plagh-2016",
+    "revbras-2025",
+    "pour-incidence",
+    "scielo-elderly-lumbar",
+}
 
 
 def test_the_five_source_articles_are_cited_by_file_name(knowledge):

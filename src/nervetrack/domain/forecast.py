@@ -21,6 +21,7 @@ cohort version of the same arithmetic is domain.forecast_batch.forecast_cohort.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from scipy.special import ndtr
 from nervetrack.domain.knowledge import ForecastScale, ForecastSettings, Knowledge, SymptomScale
 from nervetrack.domain.model import PatientRecord
 from nervetrack.domain.odi import score_odi
+from nervetrack.domain.recurrence import Episode, RecurrenceSettings, fresh_episode
 from nervetrack.domain.timeline import PatientCourse, course_for_patient
 from nervetrack.domain.trajectory import series_of
 
@@ -90,6 +92,8 @@ class CoursePosterior:
     scale: ForecastScale
     target: float | None
     used: int
+    # The day after surgery the curve starts from: 0, or the first day of a fresh episode (recurrence.py).
+    start_day: float = 0.0
 
     def to_units(self, burden: float) -> float:
         """Turn a burden back into the symptom's own units (walking minutes, higher is better)."""
@@ -102,7 +106,7 @@ class CoursePosterior:
         for point in self.grid:
             # Grid points the data have ruled out change no reported digit; skipping them saves time.
             if point.weight > 1e-7:
-                mean, var = point.level(day)
+                mean, var = point.level(day - self.start_day)
                 out.append((point.weight, mean, math.sqrt(var + noise)))
         return out
 
@@ -136,7 +140,7 @@ class CoursePosterior:
         kept = [g for g in self.grid if g.weight > 1e-6]
         w = np.array([g.weight for g in kept])
         tau = np.array([g.tau for g in kept])
-        e = np.exp(-np.maximum(days, 0.0)[:, None] / tau[None, :])
+        e = np.exp(-np.maximum(days - self.start_day, 0.0)[:, None] / tau[None, :])
         x1, x2 = 1.0 - e, e
         ma, mb = np.array([g.mean_a for g in kept]), np.array([g.mean_b for g in kept])
         va, cab, vb = (np.array([getattr(g, f) for g in kept]) for f in ("var_a", "cov_ab", "var_b"))
@@ -181,8 +185,10 @@ def update(
     settings: ForecastSettings,
     fscale: ForecastScale,
     target: float | None = None,
+    start_day: float = 0.0,
 ) -> CoursePosterior:
-    """Combine the prior with post-operative ratings given as (day, burden) pairs."""
+    """Combine the prior with post-operative ratings given as (day, burden) pairs, days counted from
+    `start_day` (the surgery, or the start of a fresh episode)."""
     used = [(d, y) for d, y in points if d >= 0]
     sums = [
         (z, tau, _sums(tau, used)) for z in grid_z(settings) for tau in [math.exp(prior.log_tau + prior.log_tau_sd * z)]
@@ -196,7 +202,7 @@ def update(
         nu = settings.noise_prior_weight
         noise_var = max(noise_var, (nu * noise_var + rss) / (nu + len(used)))
         grid, _ = _grid(prior, sums, noise_var)
-    return CoursePosterior(grid, math.sqrt(noise_var), fscale, target, len(used))
+    return CoursePosterior(grid, math.sqrt(noise_var), fscale, target, len(used), start_day)
 
 
 Sums = tuple[float, float, float, float, float]
@@ -255,12 +261,25 @@ def _grid(
     return grid, stats
 
 
-def summarise(post: CoursePosterior, settings: ForecastSettings) -> dict[str, Any]:
-    """The forecast as the assessment reports it, in the symptom's own units."""
+def summarise(
+    post: CoursePosterior,
+    settings: ForecastSettings,
+    today: int = 0,
+    own: Sequence[tuple[float, float]] = (),
+    episode_note: str | None = None,
+) -> dict[str, Any]:
+    """The forecast as the assessment reports it, in the symptom's own units. Horizons after surgery that
+    `today` has passed are marked past, with the patient's own rating nearest that day from `own` (day,
+    value in the symptom's units); `ahead` looks forward from today."""
     lo_q = (1.0 - settings.interval) / 2
     horizons = list(settings.horizons.items())
-    quantiles = post.rating_quantiles_over_days([day for _, day in horizons], (0.5, lo_q, 1 - lo_q))
-    expected = {name: {"day": day, **_in_units(post, q)} for (name, day), q in zip(horizons, quantiles, strict=True)}
+    ahead = [(name, today + days) for name, days in settings.ahead.items()]
+    days = [day for _, day in horizons] + [day for _, day in ahead]
+    quantiles = post.rating_quantiles_over_days(days, (0.5, lo_q, 1 - lo_q))
+    expected = {
+        name: {"day": day, **_in_units(post, q), **horizon_state(day, today, own)}
+        for (name, day), q in zip(horizons, quantiles, strict=False)
+    }
     year = settings.horizons.get("12m", 365)
     p_moderate = 1.0 - post.rating_cdf(year, post.scale.moderate_from)
     return {
@@ -268,6 +287,11 @@ def summarise(post: CoursePosterior, settings: ForecastSettings) -> dict[str, An
         "checkins_used": post.used,
         "interval": settings.interval,
         "expected_at": expected,
+        "ahead": {
+            name: {"day": day, **_in_units(post, q)}
+            for (name, day), q in zip(ahead, quantiles[len(horizons) :], strict=True)
+        },
+        "episode": episode_of(post.start_day, episode_note),
         "days_to_mild": days_to_mild(post, settings),
         "mild_threshold": round(post.to_units(post.scale.mild_at_most), 1),
         "p_moderate_or_worse_12m": round(min(max(p_moderate, 0.0), 1.0), 3),
@@ -275,11 +299,34 @@ def summarise(post: CoursePosterior, settings: ForecastSettings) -> dict[str, An
     }
 
 
+# A horizon's "your rating" is the one nearest that day, if any came within this many days of it.
+NEAREST_WITHIN_DAYS = 14
+
+
+def horizon_state(day: int, today: int, own: Sequence[tuple[float, float]]) -> dict[str, Any]:
+    """Whether a horizon after surgery is past on `today`, and then the patient's own rating nearest it."""
+    if day > today:
+        return {"past": False, "yours": None}
+    near = [(abs(d - day), d, v) for d, v in own if abs(d - day) <= NEAREST_WITHIN_DAYS]
+    if not near:
+        return {"past": True, "yours": None}
+    _gap, d, v = min(near)
+    return {"past": True, "yours": {"day": int(d), "value": v}}
+
+
+def episode_of(start_day: float, note: str | None) -> dict[str, Any] | None:
+    """The fresh episode a forecast starts from, as the output reports it (None: from the surgery)."""
+    if start_day <= 0:
+        return None
+    day = int(start_day)
+    return {"from_day": day, "note": (note or "").format(day=day)}
+
+
 def days_to_mild(post: CoursePosterior, settings: ForecastSettings) -> dict[str, int | None] | None:
     """Day after surgery by which the underlying level is mild (median and 80% interval), or None."""
     lo_q = (1.0 - settings.interval) / 2
     # Every other day is fine enough: crossings are interpolated and reported as whole days.
-    days = np.arange(0.0, settings.max_day + 2.0, 2.0)
+    days = post.start_day + np.arange(0.0, settings.max_day + 2.0, 2.0)
     cdf = post.level_cdf_over_days(days, post.scale.mild_at_most)
     reached = float(cdf[-1])
     if reached < 0.5:
@@ -308,30 +355,80 @@ def posterior_for_record(knowledge: Knowledge, record: PatientRecord, symptom: s
     settings = _settings(knowledge)
     scale = knowledge.symptoms[symptom]
     fscale = settings.scales[scale.scale]
-    prior, points = prior_for_record(knowledge, record, symptom)
-    return update(prior, points, settings, fscale, scale.target)
+    inputs = prior_for_record(knowledge, record, symptom)
+    return update(inputs.prior, inputs.points, settings, fscale, scale.target, inputs.start_day)
 
 
-def prior_for_record(
-    knowledge: Knowledge, record: PatientRecord, symptom: str
-) -> tuple[CoursePrior, list[tuple[float, float]]]:
-    """The prior of one symptom (or "odi") for one patient and the (day, burden) ratings that update it: the
-    one place both the per-patient and the cohort path build them."""
+@dataclass(frozen=True)
+class ForecastInputs:
+    """What one patient's forecast of one symptom is built from."""
+
+    prior: CoursePrior
+    points: list[tuple[float, float]]  # (days since start_day, burden)
+    start_day: int  # 0, or the first day of a fresh episode
+    today: int  # the assessment's day after surgery
+    own: list[tuple[float, float]]  # (day after surgery, value in the symptom's own units)
+
+
+def prior_for_record(knowledge: Knowledge, record: PatientRecord, symptom: str) -> ForecastInputs:
+    """The prior of one symptom (or "odi") for one patient and the ratings that update it: the one place
+    both the per-patient and the cohort path build them. After a return of the symptom beyond rating noise
+    (recurrence.py) the prior starts again from the new level on the episode's first day."""
     settings = _settings(knowledge)
     scale = knowledge.symptoms[symptom]
     course = course_for_patient(knowledge, record, symptom)
     baseline, points = burden_points(knowledge, record, symptom)
     typical = scale.burden(scale.typical_for(_group(knowledge, record)))
-    return prior_for(course, settings.scales[scale.scale], baseline, typical, settings), points
+    episode = _episode(knowledge, symptom, points, baseline)
+    own = [(d, b if scale.target is None else scale.target - b) for d, b in points]
+    today = assessment_day(record)
+    fscale = settings.scales[scale.scale]
+    if episode is None:
+        return ForecastInputs(prior_for(course, fscale, baseline, typical, settings), points, 0, today, own)
+    shifted = [(d - episode.start_day, b) for d, b in points if d >= episode.start_day]
+    prior = prior_for(episode_course(course, knowledge.recurrence), fscale, episode.level, typical, settings)
+    return ForecastInputs(prior, shifted, episode.start_day, today, own)
+
+
+def episode_course(course: PatientCourse, settings: RecurrenceSettings | None) -> PatientCourse:
+    """The course of a fresh episode: the patient's own, slower and settling higher (courses.toml
+    [recurrence])."""
+    if settings is None:
+        return course
+    plateau = min(max(course.plateau + settings.plateau_shift, 0.0), 1.0)
+    return dataclasses.replace(course, plateau=plateau, tau_days=course.tau_days * settings.tau_factor)
+
+
+def _episode(
+    knowledge: Knowledge, symptom: str, points: list[tuple[float, float]], baseline: float | None
+) -> Episode | None:
+    settings = knowledge.recurrence
+    if settings is None or symptom not in settings.symptoms:
+        return None
+    return fresh_episode(points, baseline, settings)
+
+
+def assessment_day(record: PatientRecord) -> int:
+    """The day after surgery the record is assessed on: its as_of, else its latest check-in."""
+    dates = [c.date for c in record.checkins]
+    on = record.as_of or (max(dates) if dates else record.surgery.date)
+    return (on - record.surgery.date).days
 
 
 def forecast_for_record(knowledge: Knowledge, record: PatientRecord, symptom: str) -> dict[str, Any]:
     """Forecast one symptom (or "odi") for one patient, with the sources it rests on."""
     settings = _settings(knowledge)
-    post = posterior_for_record(knowledge, record, symptom)
+    scale = knowledge.symptoms[symptom]
+    inputs = prior_for_record(knowledge, record, symptom)
+    post = update(inputs.prior, inputs.points, settings, settings.scales[scale.scale], scale.target, inputs.start_day)
     course = course_for_patient(knowledge, record, symptom)
     sources = course.sources + settings.sources + post.scale.sources
-    return summarise(post, settings) | {"sources": list(dict.fromkeys(sources))}
+    note = None
+    if inputs.start_day and knowledge.recurrence is not None:
+        note = knowledge.recurrence.note
+        sources = sources + knowledge.recurrence.sources
+    summary = summarise(post, settings, inputs.today, inputs.own, note)
+    return summary | {"sources": list(dict.fromkeys(sources))}
 
 
 def burden_points(

@@ -8,6 +8,7 @@ the per-patient path bisects; the two agree to within the grid's resolution (tes
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import ndtr
 
-from nervetrack.domain.forecast import CoursePrior, grid_z, prior_for_record
+from nervetrack.domain.forecast import CoursePrior, episode_of, grid_z, horizon_state, prior_for_record
 from nervetrack.domain.knowledge import ForecastScale, ForecastSettings, Knowledge
 from nervetrack.domain.model import PatientRecord
 
@@ -42,6 +43,10 @@ class CohortBatch:
     var_a: Array
     cov_ab: Array
     var_b: Array
+    # Per patient: the day after surgery the curve starts from (0, or a fresh episode's first day) and the
+    # day of the assessment. Ratings in `days` count from `start`.
+    start: Array
+    today: Array
 
     def __len__(self) -> int:
         return int(self.log_tau.shape[0])
@@ -50,10 +55,28 @@ class CohortBatch:
         return CohortBatch(*(getattr(self, f)[start:stop] for f in _FIELDS))
 
 
-_FIELDS = ("days", "burden", "log_tau", "log_tau_sd", "weight", "mean_a", "mean_b", "var_a", "cov_ab", "var_b")
+_FIELDS = (
+    "days",
+    "burden",
+    "log_tau",
+    "log_tau_sd",
+    "weight",
+    "mean_a",
+    "mean_b",
+    "var_a",
+    "cov_ab",
+    "var_b",
+    "start",
+    "today",
+)
 
 
-def batch_from(priors: Sequence[CoursePrior], points: Sequence[Sequence[tuple[float, float]]]) -> CohortBatch:
+def batch_from(
+    priors: Sequence[CoursePrior],
+    points: Sequence[Sequence[tuple[float, float]]],
+    start: Sequence[float] | None = None,
+    today: Sequence[float] | None = None,
+) -> CohortBatch:
     """Pack per-patient priors and (day, burden) ratings into cohort arrays (NaN-padded)."""
     n = len(priors)
     width = max((len(p) for p in points), default=0)
@@ -71,7 +94,22 @@ def batch_from(priors: Sequence[CoursePrior], points: Sequence[Sequence[tuple[fl
     def components(name: str) -> Array:
         return np.array([[getattr(c, name) for c in p.components] for p in priors], dtype=np.float64)
 
-    return CohortBatch(days, burden, column("log_tau"), column("log_tau_sd"), *(components(f) for f in _FIELDS[4:]))
+    starts = np.zeros(n) if start is None else np.asarray(start, dtype=np.float64)
+    todays = np.zeros(n) if today is None else np.asarray(today, dtype=np.float64)
+    return CohortBatch(
+        days=days,
+        burden=burden,
+        log_tau=column("log_tau"),
+        log_tau_sd=column("log_tau_sd"),
+        weight=components("weight"),
+        mean_a=components("mean_a"),
+        mean_b=components("mean_b"),
+        var_a=components("var_a"),
+        cov_ab=components("cov_ab"),
+        var_b=components("var_b"),
+        start=starts,
+        today=todays,
+    )
 
 
 def forecast_records(
@@ -87,12 +125,13 @@ def forecast_records(
         raise ValueError("the knowledge base has no [forecast] settings")
     scale = knowledge.symptoms[symptom]
     fscale = settings.scales[scale.scale]
-    priors, points = [], []
-    for record in records:
-        prior, pts = prior_for_record(knowledge, record, symptom)
-        priors.append(prior)
-        points.append(pts)
-    return forecast_cohort(batch_from(priors, points), settings, fscale, scale.target, on_progress, workers)
+    inputs = [prior_for_record(knowledge, record, symptom) for record in records]
+    batch = batch_from(
+        [i.prior for i in inputs], [i.points for i in inputs], [i.start_day for i in inputs], [i.today for i in inputs]
+    )
+    result = forecast_cohort(batch, settings, fscale, scale.target, on_progress, workers)
+    note = knowledge.recurrence.note if knowledge.recurrence is not None else None
+    return dataclasses.replace(result, own=tuple(tuple(i.own) for i in inputs), episode_note=note)
 
 
 @dataclass(frozen=True)
@@ -108,23 +147,40 @@ class CohortForecast:
     scale: ForecastScale
     target: float | None
     interval: float
+    ahead_names: tuple[str, ...]
+    ahead: Array  # (N, A, 3): median, low, high on today + each `ahead` horizon
+    start: Array
+    today: Array
+    # Each patient's own ratings (day, value in the symptom's units), for the horizons already past.
+    own: tuple[tuple[tuple[float, float], ...], ...] = ()
+    episode_note: str | None = None
 
     def as_dict(self, i: int) -> dict[str, Any]:
         """Patient i's forecast in the same shape (and units) as forecast.summarise."""
+        today = int(self.today[i])
+        own = self.own[i] if self.own else ()
         expected = {
-            name: {"day": day, **self._in_units(self.expected[i, h])}
+            name: {"day": day, **self._in_units(self.expected[i, h]), **horizon_state(day, today, own)}
             for h, (name, day) in enumerate(zip(self.horizons, self.horizon_days, strict=True))
+        }
+        ahead = {
+            name: {"day": today + days, **self._in_units(self.ahead[i, a])}
+            for a, (name, days) in enumerate(zip(self.ahead_names, self.ahead_days, strict=True))
         }
         return {
             "unit": self.scale.scale,
             "checkins_used": int(self.used[i]),
             "interval": self.interval,
             "expected_at": expected,
+            "ahead": ahead,
+            "episode": episode_of(float(self.start[i]), self.episode_note),
             "days_to_mild": self._days(self.days_to_mild[i]),
             "mild_threshold": round(self._units(self.scale.mild_at_most), 1),
             "p_moderate_or_worse_12m": round(float(self.p_moderate_12m[i]), 3),
             "moderate_threshold": round(self._units(self.scale.moderate_from), 1),
         }
+
+    ahead_days: tuple[int, ...] = ()
 
     def _units(self, burden: float) -> float:
         return self.target - burden if self.target is not None else burden
@@ -152,17 +208,17 @@ def forecast_cohort(
 ) -> CohortForecast:
     """Forecast one symptom for every patient in `batch`, in chunks on `workers` threads; `on_progress`
     hears each chunk's size."""
-    n, h = len(batch), len(settings.horizons)
-    expected, mild, p_mod = np.empty((n, h, 3)), np.empty((n, 3)), np.empty(n)
+    n, h, k = len(batch), len(settings.horizons), len(settings.ahead)
+    expected, ahead, mild, p_mod = np.empty((n, h, 3)), np.empty((n, k, 3)), np.empty((n, 3)), np.empty(n)
     spans = [(start, min(start + CHUNK, n)) for start in range(0, n, CHUNK)]
 
-    def run(span: tuple[int, int]) -> tuple[int, int, tuple[Array, Array, Array]]:
+    def run(span: tuple[int, int]) -> tuple[int, int, tuple[Array, Array, Array, Array]]:
         return span[0], span[1], _forecast_chunk(batch.rows(*span), settings, fscale)
 
     # NumPy releases the GIL inside its array loops, so chunks on threads use every core.
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for start, stop, (e, m, p) in pool.map(run, spans):
-            expected[start:stop], mild[start:stop], p_mod[start:stop] = e, m, p
+        for start, stop, (e, a, m, p) in pool.map(run, spans):
+            expected[start:stop], ahead[start:stop], mild[start:stop], p_mod[start:stop] = e, a, m, p
             if on_progress is not None:
                 on_progress(stop - start)
     used = np.sum(~np.isnan(batch.burden) & (batch.days >= 0), axis=1).astype(np.int64)
@@ -176,6 +232,11 @@ def forecast_cohort(
         scale=fscale,
         target=target,
         interval=settings.interval,
+        ahead_names=tuple(settings.ahead),
+        ahead=ahead,
+        start=batch.start,
+        today=batch.today,
+        ahead_days=tuple(settings.ahead.values()),
     )
 
 
@@ -279,7 +340,7 @@ def _grid(batch: CohortBatch, z: Array, tau: Array, sums: tuple[Array, ...], noi
     return GridPosterior(t, w, m1, m2, v11, v12, v22, np.sqrt(noise_var))
 
 
-def rating_quantiles(post: GridPosterior, day: float, qs: Sequence[float], top: float) -> Array:
+def rating_quantiles(post: GridPosterior, day: float | Array, qs: Sequence[float], top: float) -> Array:
     """(C, len(qs)) quantiles of a rating on `day`, kept inside [0, top], in burden units."""
     mean, var = post.level(day)
     mean32, scale32 = mean.astype(np.float32), (1.0 / np.sqrt(var + post.noise_sd[:, None] ** 2)).astype(np.float32)
@@ -315,16 +376,23 @@ def normal_cdf(z: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 
 def _forecast_chunk(
     batch: CohortBatch, settings: ForecastSettings, fscale: ForecastScale
-) -> tuple[Array, Array, Array]:
+) -> tuple[Array, Array, Array, Array]:
     post = posterior_grid(batch, settings, fscale)
     lo_q = (1.0 - settings.interval) / 2
     qs = (0.5, lo_q, 1 - lo_q)
-    expected = np.stack([rating_quantiles(post, day, qs, fscale.top) for day in settings.horizons.values()], axis=1)
+    start = batch.start[:, None]  # days count from each patient's start: the surgery or a fresh episode
+
+    def at(days_after_surgery: Array) -> Array:
+        return rating_quantiles(post, days_after_surgery[:, None] - start, qs, fscale.top)
+
+    n = len(batch)
+    expected = np.stack([at(np.full(n, float(day))) for day in settings.horizons.values()], axis=1)
+    ahead = np.stack([at(batch.today + days) for days in settings.ahead.values()], axis=1)
     year = settings.horizons.get("12m", 365)
-    mean, var = post.level(float(year))
+    mean, var = post.level(float(year) - start)
     below = ndtr((fscale.moderate_from - mean) / np.sqrt(var + post.noise_sd[:, None] ** 2))
     p_moderate = np.clip(1.0 - np.sum(post.weight * below, axis=1), 0.0, 1.0)
-    return expected, _days_to_mild(post, settings, fscale, qs), p_moderate
+    return expected, ahead, _days_to_mild(post, settings, fscale, qs) + batch.start[:, None], p_moderate
 
 
 def _days_to_mild(post: GridPosterior, settings: ForecastSettings, fscale: ForecastScale, qs: Sequence[float]) -> Array:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from nervetrack.domain.errors import KnowledgeError
 from nervetrack.domain.model import RED_FLAG_SIGNS
+from nervetrack.domain.recurrence import RecurrenceSettings
 
 
 @dataclass(frozen=True)
@@ -15,8 +16,11 @@ class Source:
     id: str
     kind: str
     title: str
-    publisher: str
     year: int
+    publisher: str = ""  # for an article or guidance; a study names its journal
+    first_author: str | None = None
+    journal: str | None = None
+    pmid: str | None = None
     url: str | None = None
     doi: str | None = None
     file: str | None = None
@@ -121,6 +125,12 @@ class Course:
     # rate; None: the [forecast] default.
     stalled_share: float | None = None
     stalled_plateau: float | None = None
+    # Fitted across published cohorts (course_fits.toml): the cohorts, and how far cohorts spread around the
+    # population course (the spreads above are between patients). Empty for a course set by hand.
+    cohorts: tuple[str, ...] = ()
+    cohort_plateau_sd: float | None = None
+    cohort_log_tau_sd: float | None = None
+    residual_sd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +145,9 @@ class Modifier:
     plateau_shift: float
     basis: str
     sources: tuple[str, ...]
+    # The procedure groups it applies to (empty: every group); a modifier measured in one group and applied
+    # to others says in its basis why it borrows.
+    groups: tuple[str, ...] = ()
 
     def applies(self, profile: Mapping[str, Any]) -> bool:
         value = profile.get(self.feature)
@@ -268,6 +281,8 @@ class ForecastSettings:
     stalled_plateau: float = 1.0
     stalled_plateau_sd: float = 0.3
     noise_prior_weight: float = 4.0
+    # Horizons counted from the day of the assessment rather than from the surgery.
+    ahead: Mapping[str, int] = field(default_factory=lambda: {"1m": 30, "3m": 91, "6m": 182})
 
 
 @dataclass(frozen=True)
@@ -304,6 +319,9 @@ class Knowledge:
     grace_days: int
     grace_sources: tuple[str, ...]
     forecast: ForecastSettings | None = None
+    recurrence: RecurrenceSettings | None = None
+    # Sources of the published cohorts in the evidence table (cohorts.csv), fitted or kept for the record.
+    cohort_sources: tuple[str, ...] = ()
     # How many days an earlier "yes" to a warning sign still counts when later check-ins leave it blank:
     # per sign, with "default" for the rest.
     sign_carry_days: Mapping[str, int] = field(default_factory=lambda: {"default": 2})
@@ -360,6 +378,10 @@ class Knowledge:
         yield "odi", self.odi.sources
         yield "regrowth", self.regrowth.sources
         yield "judging grace period", self.grace_sources
+        if self.recurrence is not None:
+            yield "recurrence", self.recurrence.sources
+        if self.cohort_sources:
+            yield "evidence table (cohorts.csv)", self.cohort_sources
         if self.forecast is not None:
             yield "forecast", self.forecast.sources
             for fscale in self.forecast.scales.values():
@@ -373,13 +395,13 @@ def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
     guidance = files["guidance"]
     scales = files["scales"]
     knowledge = Knowledge(
-        versions={name: str(data["version"]) for name, data in files.items()},
+        versions={name: str(data["version"]) for name, data in files.items() if "version" in data},
         sources={s["id"]: Source(**{**s, "groups": tuple(s.get("groups", ()))}) for s in files["sources"]["source"]},
         phases=tuple(_phase(p) for p in files["phases"]["phase"]),
         procedures=courses["procedures"],
         symptoms={s["name"]: _scale(s) for s in courses["symptom"]},
-        courses={(c["symptom"], c["group"]): _course(c) for c in courses["course"]},
-        modifiers=tuple(_modifier(m) for m in courses["modifier"]),
+        courses=_courses(courses["course"], files.get("course_fits", {})),
+        modifiers=tuple(_modifier(m, files.get("course_fits", {})) for m in courses["modifier"]),
         levels={name: v["summary"] for name, v in rules["levels"].items()},
         rules={r["code"]: _rule(r) for r in rules["rule"]},
         guidance=tuple(_guidance(g) for g in guidance["item"]),
@@ -398,6 +420,8 @@ def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
         grace_days=courses["judging"]["grace_days"],
         grace_sources=_ids(courses["judging"]),
         forecast=_forecast(courses["forecast"]) if "forecast" in courses else None,
+        recurrence=_recurrence(courses["recurrence"]) if "recurrence" in courses else None,
+        cohort_sources=tuple(sorted({r["source"] for r in files.get("cohorts", {}).get("row", ()) if r["source"]})),
         sign_carry_days={k: int(v) for k, v in rules.get("signs", {}).get("carry_days", {"default": 2}).items()},
         sign_carry_sources=_ids(rules["signs"]) if "signs" in rules else (),
         questions={q["id"]: _question(q) for q in files.get("followups", {}).get("question", ())},
@@ -509,6 +533,56 @@ def _scale(d: Mapping[str, Any]) -> SymptomScale:
     )
 
 
+def _courses(listed: Sequence[Mapping[str, Any]], fits: Mapping[str, Any]) -> dict[tuple[str, str], Course]:
+    """The courses of courses.toml; one marked `fitted = true` takes its numbers from course_fits.toml."""
+    fitted = {(f["symptom"], f["group"]): f for f in fits.get("fit", ())}
+    out = {}
+    for d in listed:
+        key = (d["symptom"], d["group"])
+        if d.get("fitted"):
+            if key not in fitted:
+                raise KnowledgeError(
+                    f"courses.toml: course {key[0]}/{key[1]} is marked fitted, but course_fits.toml has no fit for it"
+                )
+            out[key] = _fitted_course(d, fitted[key])
+        else:
+            out[key] = _course(d)
+    return out
+
+
+def _fitted_course(d: Mapping[str, Any], f: Mapping[str, Any]) -> Course:
+    return Course(
+        symptom=d["symptom"],
+        group=d["group"],
+        plateau=f["plateau"],
+        plateau_sd=f["plateau_sd"],
+        tau_days=f["tau_days"],
+        log_tau_sd=f["log_tau_sd"],
+        basis=d["basis"],
+        sources=tuple(dict.fromkeys((*_ids(d), *f["sources"]))),
+        stalled_share=d.get("stalled_share"),
+        stalled_plateau=d.get("stalled_plateau"),
+        cohorts=tuple(f["cohorts"]),
+        cohort_plateau_sd=f["cohort_plateau_sd"],
+        cohort_log_tau_sd=f["cohort_log_tau_sd"],
+        residual_sd=f["residual_sd"],
+    )
+
+
+def _recurrence(d: Mapping[str, Any]) -> RecurrenceSettings:
+    return RecurrenceSettings(
+        symptoms=tuple(d["symptoms"]),
+        from_day=int(d["from_day"]),
+        relief_points=float(d["relief_points"]),
+        rise_points=float(d["rise_points"]),
+        jump_points=float(d["jump_points"]),
+        note=d["note"],
+        sources=_ids(d),
+        tau_factor=float(d.get("tau_factor", 1.0)),
+        plateau_shift=float(d.get("plateau_shift", 0.0)),
+    )
+
+
 def _course(d: Mapping[str, Any]) -> Course:
     return Course(
         symptom=d["symptom"],
@@ -524,7 +598,18 @@ def _course(d: Mapping[str, Any]) -> Course:
     )
 
 
-def _modifier(d: Mapping[str, Any]) -> Modifier:
+def _modifier(d: Mapping[str, Any], fits: Mapping[str, Any]) -> Modifier:
+    """A modifier of courses.toml; one marked `fitted = true` takes its plateau shift from course_fits.toml."""
+    shift, sources = d.get("plateau_shift"), _ids(d)
+    if d.get("fitted"):
+        found = next((f for f in fits.get("modifier", ()) if f["id"] == d["id"]), None)
+        if found is None:
+            raise KnowledgeError(
+                f"courses.toml: modifier {d['id']} is marked fitted, but course_fits.toml has no fit for it"
+            )
+        shift, sources = found["plateau_shift"], tuple(dict.fromkeys((*sources, *found["sources"])))
+    if shift is None:
+        raise KnowledgeError(f"courses.toml: modifier {d['id']} needs plateau_shift or fitted = true")
     when = dict(d["when"])
     feature = when.pop("feature")
     if len(when) != 1 or next(iter(when)) not in ("equals", "in", "min"):
@@ -538,9 +623,10 @@ def _modifier(d: Mapping[str, Any]) -> Modifier:
         operand=operand,
         symptoms=tuple(d["symptoms"]),
         tau_factor=d["tau_factor"],
-        plateau_shift=d["plateau_shift"],
+        plateau_shift=float(shift),
         basis=d["basis"],
-        sources=_ids(d),
+        sources=sources,
+        groups=tuple(d.get("groups", ())),
     )
 
 
@@ -668,4 +754,5 @@ def _forecast(d: Mapping[str, Any]) -> ForecastSettings:
         stalled_plateau=float(d.get("stalled_plateau", 1.0)),
         stalled_plateau_sd=float(d.get("stalled_plateau_sd", 0.3)),
         noise_prior_weight=float(d.get("noise_prior_weight", 4.0)),
+        ahead={k: int(v) for k, v in d.get("ahead", {"1m": 30, "3m": 91, "6m": 182}).items()},
     )

@@ -70,7 +70,11 @@ def course_for_patient(
     from profile_of, to reuse it across symptoms)."""
     base = knowledge.course_for(symptom, record.surgery.procedure.value)
     profile = profile_of(record) if profile is None else profile
-    applied = tuple(m for m in knowledge.modifiers if symptom in m.symptoms and m.applies(profile))
+    applied = tuple(
+        m
+        for m in knowledge.modifiers
+        if symptom in m.symptoms and (not m.groups or base.group in m.groups) and m.applies(profile)
+    )
     key = ("course", symptom, base.group, *(m.id for m in applied))
     course: PatientCourse | None = knowledge.memo.get(key)
     if course is None:

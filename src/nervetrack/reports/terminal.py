@@ -116,19 +116,20 @@ def _forecast_table(a: Assessment) -> Table:
     # Mild = 2/10 or less, 24+ walking minutes, ODI 20% or less; "Mod+" = still 4/10 or more (courses.toml).
     if a.odi is not None:
         rows.append(("Disability (Oswestry)", a.odi.forecast))
+    notes = [f"{label}: {f['episode']['note']}" for label, f in rows if f and f.get("episode")]
     table = Table(
-        title="Forecast for this patient (middle value, 80% range)",
+        title=f"Forecast for this patient from day {a.days_since_surgery} (middle value, 80% range)",
         caption="Ranges include how much one rating varies and narrow as check-ins come in. Mild: 2/10 or "
-        "less, walking 24+ min, ODI 20% or less. Mod+ 12 mo: chance of still 4/10 or more (walking under "
-        "18 min, ODI over 20%).",
+        "less, walking 24+ min, ODI 20% or less. Mod+ 12 mo: chance of still 4/10 or more at 12 months after "
+        "surgery (walking under 18 min, ODI over 20%)." + "".join(f" {n}" for n in notes),
     )
-    for column in ("Symptom", "Used", "6 wk", "3 mo", "6 mo", "12 mo", "Mild by day", "Mod+ 12 mo"):
+    for column in ("Symptom", "Used", "In 1 mo", "In 3 mo", "In 6 mo", "Mild by day", "Mod+ 12 mo"):
         table.add_column(column, overflow="fold")
     for label, forecast in rows:
         if not forecast:
             continue
         digits = 1 if forecast["unit"] == "0-10" else 0
-        cells = [_range(forecast["expected_at"][h], digits) for h in ("6w", "3m", "6m", "12m")]
+        cells = [_range(forecast["ahead"][h], digits) for h in ("1m", "3m", "6m")]
         table.add_row(
             label,
             str(forecast["checkins_used"]),
