@@ -79,7 +79,7 @@ def sources() -> None:
     for column in ("id", "title", "publisher", "year", "where"):
         table.add_column(column, overflow="fold")
     for source in knowledge.sources.values():
-        where = source.file or source.doi or source.url or source.evidence or ""
+        where = source.doi or source.url or source.evidence or ""
         table.add_row(
             source.id + ("" if source.id in used else " (unused)"),
             source.title,

@@ -41,6 +41,17 @@ def test_json_output_has_the_contract_fields():
     assert all(set(g) >= {"text", "sources"} for g in data["guidance"])
 
 
+def test_json_output_flags_carry_their_contract_fields():
+    emergency = next(p for p in EXAMPLES if p.stem.endswith("_emergency"))
+    data = json.loads(runner.invoke(app, ["assess", str(emergency), "--format", "json"]).output)
+    assert data["flags"], "an emergency example raises flags"
+    for flag in data["flags"]:
+        assert set(flag) >= {"code", "level", "message", "sources", "causes", "evidence", "rule_version"}, flag
+        assert flag["level"] in ("routine", "soon", "urgent", "emergency") and flag["sources"]
+        assert all(set(c) >= {"text", "sources"} for c in flag["causes"])
+    assert data["flags"][0]["level"] == data["triage"]["level"] == "emergency"
+
+
 def test_text_report_is_readable_and_names_the_level():
     result = runner.invoke(app, ["assess", str(EXAMPLES[1])])
     assert result.exit_code == 0

@@ -4,15 +4,13 @@ runs again on the answers (issue 7, section 3)."""
 from __future__ import annotations
 
 import copy
-import tomllib
-from importlib import resources
 from typing import Any
 
 import pytest
 
 from nervetrack import InvalidInput, KnowledgeError, assess, load_knowledge, parse_record
 from nervetrack.domain.knowledge import build_knowledge
-from nervetrack.knowledge import FILES
+from nervetrack.knowledge import parse_files
 from tests.records import TYPICAL_BASELINE, checkin, record
 
 B = TYPICAL_BASELINE
@@ -168,8 +166,7 @@ def test_an_unknown_question_or_a_wrong_kind_of_answer_is_refused_naming_it(answ
 
 
 def _files() -> dict[str, Any]:
-    root = resources.files("nervetrack.knowledge")
-    return {name: tomllib.loads((root / f"{name}.toml").read_text()) for name in FILES}
+    return parse_files()
 
 
 @pytest.mark.parametrize(
@@ -178,7 +175,10 @@ def _files() -> dict[str, Any]:
         (lambda f: f["followups"]["trigger"][0]["asks"].append("nope"), "asks unknown question 'nope'"),
         (lambda f: f["followups"]["question"][0]["sets"].update(yes="no_such_sign"), "unknown warning sign"),
         (lambda f: f["followups"]["question"][1].update(raises={"yes": "no_rule"}), "raises unknown rule"),
-        (lambda f: f["followups"]["question"][0].update(answer="maybe"), "answer 'maybe' is not one of"),
+        (
+            lambda f: f["followups"]["question"][0].update(answer="maybe"),
+            r"followups\.toml: question '\w+' → answer: Input should be",
+        ),
     ],
 )
 def test_a_broken_follow_up_file_stops_the_load_naming_the_item(breaks, message):

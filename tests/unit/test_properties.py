@@ -9,17 +9,21 @@ from hypothesis import strategies as st
 
 from nervetrack import assess, load_knowledge, parse_record
 from nervetrack.domain.assess import triage_flags
+from nervetrack.domain.knowledge import emergency_signs
 from nervetrack.domain.model import RED_FLAG_SIGNS
 
 KNOWLEDGE = load_knowledge()
 SURGERY = dt.date(2025, 6, 1)
-EMERGENCY_SIGNS = [
-    "bladder_problem",
-    "bowel_problem",
-    "saddle_numbness",
-    "sudden_weakness",
-    "chest_pain_or_breathlessness",
-]
+EMERGENCY_SIGNS = list(emergency_signs(KNOWLEDGE))
+
+
+def test_the_signs_that_must_be_emergencies_are():
+    """The clinical floor the knowledge base may not drop below: the cauda equina signs, sudden weakness and
+    chest pain each call for the emergency number on their own."""
+    floor = {"bladder_problem", "bowel_problem", "saddle_numbness", "sudden_weakness", "chest_pain_or_breathlessness"}
+    assert floor <= set(EMERGENCY_SIGNS)
+
+
 score = st.one_of(st.none(), st.integers(0, 10))
 SCORES = ("leg_pain", "back_pain", "numbness", "tingling", "weakness")
 

@@ -160,10 +160,20 @@ def test_the_session_cookie_is_httponly_and_samesite(site: Site) -> None:
     assert "httponly" in cookie and "samesite=lax" in cookie and "path=/" in cookie
 
 
-def test_the_session_cookie_is_secure_by_default() -> None:
-    from nervetrack.config import Settings
+def test_the_session_cookie_is_secure_by_default(tmp_path: Path) -> None:
+    """With the default settings the browser is told to send the cookie over HTTPS only."""
+    from fastapi.testclient import TestClient
 
-    assert Settings().cookie_secure is True
+    from nervetrack.config import Settings
+    from nervetrack.web.app import create_app
+
+    app = create_app(Settings(data_dir=tmp_path, secret_key="test-secret"))
+    with TestClient(app, base_url="https://testserver") as client:
+        cookies = client.get("/clinic/login").headers.get_list("set-cookie")
+    assert cookies, "the login page sets its session cookie"
+    for cookie in cookies:
+        attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+        assert "secure" in attributes and "httponly" in attributes, cookie
 
 
 def test_a_clinician_sees_only_their_own_clinic(site: Site) -> None:
@@ -175,10 +185,17 @@ def test_a_clinician_sees_only_their_own_clinic(site: Site) -> None:
     site.client.cookies.clear()
 
 
+def _open_alert_levels(page: str) -> list[str]:
+    """Each row's open-alert level, top to bottom ("none" when it has no open alert)."""
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">.*?</th>\s*<td>(.*?)</td>", page, re.S)
+    return [m.group(1) if (m := re.search(r'class="level level-(\w+)"', cell)) else "none" for cell in rows]
+
+
 def test_the_dashboard_lists_emergencies_first_and_filters(clinician: Site) -> None:
-    text = clinician.client.get("/clinic/").text
-    first = text.index("emergency")
-    assert first < text.index("routine")
+    levels = _open_alert_levels(clinician.client.get("/clinic/?q=demo").text)
+    rank = {"emergency": 3, "urgent": 2, "soon": 1, "routine": 0, "none": 0}
+    assert levels[0] == "emergency" and len(set(levels)) >= 3, levels
+    assert [rank[lv] for lv in levels] == sorted((rank[lv] for lv in levels), reverse=True), levels
     filtered = clinician.client.get("/clinic/?procedure=fusion&q=demo").text
     assert "demo-03" in filtered and "demo-01" not in filtered
 

@@ -114,14 +114,6 @@ class CoursePosterior:
         """Probability that a rating on `day` is at most `burden` (burden units)."""
         return _mixture_cdf(self.mixture(day), burden)
 
-    def level_cdf(self, day: float, burden: float) -> float:
-        """Probability that the underlying level on `day` is at most `burden`."""
-        return _mixture_cdf(self.mixture(day, rating=False), burden)
-
-    def rating_quantiles(self, day: float, qs: Sequence[float]) -> list[float]:
-        """The quantiles of a rating on `day`, kept inside the scale (burden units)."""
-        return self.rating_quantiles_over_days([day], qs)[0]
-
     def rating_quantiles_over_days(self, days: Sequence[float], qs: Sequence[float]) -> list[list[float]]:
         """The quantiles of a rating on each of `days`, in one vectorised pass (burden units)."""
         xs = np.linspace(0.0, self.scale.top, _QUANTILE_STEPS + 1)
@@ -135,7 +127,7 @@ class CoursePosterior:
     def _cdf_matrix(
         self, days: npt.NDArray[np.float64], xs: npt.NDArray[np.float64], rating: bool
     ) -> npt.NDArray[np.float64]:
-        """Mixture CDF for every (day, x): the vectorised form of rating_cdf / level_cdf."""
+        """Mixture CDF for every (day, x): the vectorised form of rating_cdf."""
         # Grid points the data have all but ruled out change no reported digit.
         kept = [g for g in self.grid if g.weight > 1e-6]
         w = np.array([g.weight for g in kept])

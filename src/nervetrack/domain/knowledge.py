@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nervetrack.domain.errors import KnowledgeError
+from nervetrack.domain.knowledge_schema import validate_files
 from nervetrack.domain.model import RED_FLAG_SIGNS
 from nervetrack.domain.recurrence import RecurrenceSettings
 
@@ -23,7 +24,7 @@ class Source:
     pmid: str | None = None
     url: str | None = None
     doi: str | None = None
-    file: str | None = None
+    published: str | None = None  # an article's date of publication, or "undated"
     evidence: str | None = None
     tag: str | None = None
     lay_title: str | None = None
@@ -326,6 +327,8 @@ class Knowledge:
     # per sign, with "default" for the rest.
     sign_carry_days: Mapping[str, int] = field(default_factory=lambda: {"default": 2})
     sign_carry_sources: tuple[str, ...] = ()
+    # Each warning sign as the check-in form asks it, in the form's order.
+    sign_questions: Mapping[str, str] = field(default_factory=dict)
     questions: Mapping[str, FollowUpQuestion] = field(default_factory=dict)
     triggers: tuple[FollowUpTrigger, ...] = ()
     schedule: tuple[CheckinInterval, ...] = ()
@@ -390,6 +393,7 @@ class Knowledge:
 
 def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
     """Build and cross-check the knowledge base from parsed data files keyed by file stem."""
+    validate_files(files)
     courses = files["courses"]
     rules = files["rules"]
     guidance = files["guidance"]
@@ -424,6 +428,7 @@ def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
         cohort_sources=tuple(sorted({r["source"] for r in files.get("cohorts", {}).get("row", ()) if r["source"]})),
         sign_carry_days={k: int(v) for k, v in rules.get("signs", {}).get("carry_days", {"default": 2}).items()},
         sign_carry_sources=_ids(rules["signs"]) if "signs" in rules else (),
+        sign_questions=dict(rules.get("signs", {}).get("questions", {})),
         questions={q["id"]: _question(q) for q in files.get("followups", {}).get("question", ())},
         triggers=tuple(_trigger(t) for t in files.get("followups", {}).get("trigger", ())),
         schedule=tuple(
@@ -452,11 +457,64 @@ def check_knowledge(knowledge: Knowledge) -> None:
         if (symptom, group) not in knowledge.courses
     ]
     problems += _follow_up_problems(knowledge)
+    problems += _reference_problems(knowledge)
     if problems:
         raise KnowledgeError("; ".join(problems))
 
 
 _ANSWERS = ("yes_no", "0-10", "choice")
+
+
+def _reference_problems(knowledge: Knowledge) -> list[str]:
+    """Names that must exist elsewhere in the knowledge base: rules superseded or marked, signs, symptoms,
+    phases, procedures and flags named by guidance; and no source listed that nothing cites."""
+    rules, symptoms = knowledge.rules, knowledge.symptoms
+    phases = {p.code for p in knowledge.phases}
+    problems = []
+    for rule in rules.values():
+        where = f"rules.toml: rule {rule.code!r}"
+        problems += [f"{where} → supersedes: no rule {c!r}" for c in rule.supersedes if c not in rules]
+        if rule.marks is not None and rule.marks["symptom"] not in symptoms:
+            problems.append(f"{where} → marks → symptom: no symptom {rule.marks['symptom']!r}")
+        problems += [
+            f"{where} → signs: no warning sign {s!r}"
+            for s in (*rule.signs, *rule.also_signs)
+            if s not in RED_FLAG_SIGNS
+        ]
+    problems += [
+        f"rules.toml: signs → carry_days: no warning sign {s!r}"
+        for s in knowledge.sign_carry_days
+        if s != "default" and s not in RED_FLAG_SIGNS
+    ]
+    asked = set(knowledge.sign_questions)
+    problems += [f"rules.toml: signs → questions: no question for {s!r}" for s in RED_FLAG_SIGNS if s not in asked]
+    problems += [f"rules.toml: signs → questions: no warning sign {s!r}" for s in asked if s not in RED_FLAG_SIGNS]
+    problems += [f"rules.toml: levels: no summary for level {lv!r}" for lv in _LEVELS if lv not in knowledge.levels]
+    for item in knowledge.guidance:
+        where = f"guidance.toml: item {item.id!r}"
+        problems += [f"{where} → phases: no phase {p!r}" for p in item.phases if p not in phases]
+        problems += [f"{where} → symptoms: no symptom {s!r}" for s in item.symptoms if s not in symptoms]
+        problems += [
+            f"{where} → procedures: no procedure {p!r}" for p in item.procedures if p not in knowledge.procedures
+        ]
+    flags = [*knowledge.discuss_on_flags, *(f for d in knowledge.discuss for f in d.for_flags)]
+    problems += [f"guidance.toml: discuss: no rule {f!r}" for f in flags if f not in rules]
+    problems += [
+        f"guidance.toml: cause: no symptom {c.symptom!r}" for c in knowledge.symptom_causes if c.symptom not in symptoms
+    ]
+    for modifier in knowledge.modifiers:
+        problems += [
+            f"courses.toml: modifier {modifier.id!r} → symptoms: no symptom {s!r}"
+            for s in modifier.symptoms
+            if s not in symptoms
+        ]
+    problems += [f"courses.toml: course {s}/{g}: no symptom {s!r}" for (s, g) in knowledge.courses if s not in symptoms]
+    unused = sorted(set(knowledge.sources) - used_source_ids(knowledge))
+    problems += [f"sources.toml: source {sid!r} is cited by nothing" for sid in unused]
+    return problems
+
+
+_LEVELS = ("routine", "soon", "urgent", "emergency")
 
 
 def _follow_up_problems(knowledge: Knowledge) -> list[str]:

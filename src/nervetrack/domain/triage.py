@@ -18,10 +18,18 @@ from nervetrack.domain.knowledge import Knowledge, Rule
 from nervetrack.domain.model import TriageLevel
 from nervetrack.domain.results import CitedText, Flag
 from nervetrack.domain.triage_context import Check, Context
-from nervetrack.domain.triage_signs import SIGN_CHECKS, cauda_equina_unconfirmed, signs_check
-from nervetrack.domain.triage_trends import TREND_CHECKS
+from nervetrack.domain.triage_signs import SIGN_CHECK_PARAMS, SIGN_CHECKS, cauda_equina_unconfirmed, signs_check
+from nervetrack.domain.triage_trends import TREND_CHECK_PARAMS, TREND_CHECKS
 
 CHECKS: Mapping[str, Check] = {**SIGN_CHECKS, **TREND_CHECKS}
+# What each check reads from its rule's `params` (the two built from `signs` read only `window_days` or
+# nothing); tests/unit/test_rule_params.py reads the check functions' code to keep this honest.
+CHECK_PARAMS: Mapping[str, frozenset[str]] = {
+    **SIGN_CHECK_PARAMS,
+    **TREND_CHECK_PARAMS,
+    "signs": frozenset(),
+    "cauda_equina_unconfirmed": frozenset({"window_days"}),
+}
 # Checks that read the follow-up questions left unanswered run after the questions are chosen.
 _AFTER_FOLLOW_UP = frozenset({"follow_up_unanswered", "new_weakness"})
 
@@ -46,6 +54,15 @@ def check_logic(knowledge: Knowledge) -> None:
             problems.append(f"rules.toml: rule {rule.code!r} names no known check ({rule.check!r})")
         if rule.check == "signs" and not rule.signs:
             problems.append(f"rules.toml: rule {rule.code!r} has the sign check but no signs")
+        reads = CHECK_PARAMS.get(rule.check, frozenset())
+        problems += [
+            f"rules.toml: rule {rule.code!r} → params: {key!r} is read by its check {rule.check!r} but not declared"
+            for key in sorted(reads - set(rule.params))
+        ]
+        problems += [
+            f"rules.toml: rule {rule.code!r} → params: {key!r} is declared but its check {rule.check!r} never reads it"
+            for key in sorted(set(rule.params) - reads)
+        ]
     problems += [
         f"followups.toml: trigger {t.id!r} names no known check ({t.check!r})"
         for t in knowledge.triggers

@@ -145,3 +145,21 @@ SIGN_CHECKS: dict[str, Check] = {
     "fever": _fever,
     "early_fever": _early_fever,
 }
+# The parameters each check reads, checked at load against what its rule declares in rules.toml.
+SIGN_CHECK_PARAMS: dict[str, frozenset[str]] = {
+    "csf_leak": frozenset({"answer_days"}),
+    "fever_with_new_deficit": frozenset(
+        {
+            "baseline_days",
+            "carry_days",
+            "deficit_rise_points",
+            "early_fever_c",
+            "fever_c",
+            "late_from_day",
+            "within_days",
+        }
+    ),
+    "wound_infection": frozenset({"carry_days", "fever_c", "late_fever_c", "late_from_day"}),
+    "fever": frozenset({"carry_days", "early_fever_c", "fever_c", "late_fever_c", "late_from_day", "until_day"}),
+    "early_fever": frozenset({"carry_days", "early_fever_c", "fever_c", "late_from_day"}),
+}

@@ -478,3 +478,96 @@ TREND_CHECKS: dict[str, Check] = {
     "possible_permanent_deficit": _possible_permanent_deficit,
     "follow_up_unanswered": _follow_up_unanswered,
 }
+# The parameters each check reads, checked at load against what its rule declares in rules.toml.
+TREND_CHECK_PARAMS: dict[str, frozenset[str]] = {
+    "rapid_weakness": frozenset(
+        {
+            "early_confirmed_points",
+            "early_days",
+            "early_single_points",
+            "late_confirmed_points",
+            "late_single_points",
+            "late_within_days",
+            "progress_above",
+            "progress_points",
+            "progress_ratings",
+        }
+    ),
+    "new_weakness": frozenset(
+        {
+            "above_baseline_days",
+            "above_baseline_points",
+            "confirmed_mean_points",
+            "confirmed_points",
+            "corroborated_points",
+            "early_days",
+            "progressive_above",
+            "progressive_days",
+            "progressive_points",
+            "progressive_ratings",
+            "single_points",
+            "unanswered_above",
+            "unanswered_at",
+            "unanswered_points",
+            "unexplained_at",
+            "unexplained_days",
+            "unexplained_points",
+            "within_days",
+        }
+    ),
+    "spinal_hematoma": frozenset(
+        {
+            "deficit_at",
+            "deficit_clear_points",
+            "deficit_rise_points",
+            "pain_rise_points",
+            "post_op_days",
+            "severe_pain",
+            "within_days",
+        }
+    ),
+    "severe_pain_new_deficit": frozenset(
+        {
+            "after_day",
+            "deficit_at",
+            "deficit_clear_points",
+            "deficit_rise_points",
+            "pain_rise_points",
+            "severe_pain",
+            "within_days",
+        }
+    ),
+    "pain_returned": frozenset({"back_points", "rise_points", "single_points"}),
+    "back_pain_returned": frozenset({"from_day", "rise_points", "single_points"}),
+    "leg_pain_worse": frozenset({"from_day", "worse_points"}),
+    "leg_pain_persistent": frozenset({"from_day", "moderate_at"}),
+    "disability_high": frozenset({"from_day", "non_response_at", "rise_points"}),
+    "walking_worse": frozenset({"baseline_from_day", "drop_minutes", "from_day", "share_of_best"}),
+    "no_improvement_3_months": frozenset({"from_day", "mild_at", "rating_from_day"}),
+    "weakness_not_improving": frozenset(
+        {
+            "from_day",
+            "persistent_at",
+            "persistent_from_day",
+            "present_at",
+            "worse_from_day",
+            "worse_points",
+            "worse_within_days",
+        }
+    ),
+    "numbness_worsening": frozenset(
+        {
+            "after_day",
+            "confirmed_points",
+            "progressive_above",
+            "progressive_days",
+            "progressive_points",
+            "progressive_ratings",
+            "rise_points",
+            "span_days",
+        }
+    ),
+    "numbness_persistent": frozenset({"from_day", "present_at"}),
+    "possible_permanent_deficit": frozenset({"from_day", "present_at"}),
+    "follow_up_unanswered": frozenset({"after_days"}),
+}

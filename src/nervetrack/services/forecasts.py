@@ -33,11 +33,6 @@ def cohort_key(clinic_id: int | None, patient_id: str) -> str:
     return patient_id if clinic_id is None else f"{clinic_id}/{patient_id}"
 
 
-def all_patient_records(uow: UnitOfWork) -> list[PatientRecord]:
-    """Every stored patient as the engine's input-contract record, in id order."""
-    return [record for _key, record in keyed_patient_records(uow)]
-
-
 def keyed_patient_records(uow: UnitOfWork) -> list[tuple[str, PatientRecord]]:
     """Every stored patient's record with its cohort key (clinic id/patient id), in id order.
 

@@ -42,26 +42,11 @@ class Sign:
     question: str
 
 
-# The cauda equina signs first, then the others; wording for a patient, in our own words.
-SIGNS = (
-    Sign("bladder_problem", "New trouble passing urine, or leaking urine you cannot control"),
-    Sign(
-        "urinary_difficulty",
-        "Difficulty starting to pass urine, a weak stream, or not feeling your bladder fill or empty",
-    ),
-    Sign("bowel_problem", "New loss of control of your bowels"),
-    Sign("saddle_numbness", "New numbness between your legs or around your bottom (where you would sit on a saddle)"),
-    Sign("genital_numbness", "Numbness of your genitals, or a change in sexual feeling"),
-    Sign("both_legs", "Pain, numbness or weakness in both legs"),
-    Sign("sudden_weakness", "A leg or foot that suddenly became much weaker"),
-    Sign("chest_pain_or_breathlessness", "Chest pain, or sudden shortness of breath"),
-    Sign("calf_pain_swelling", "A painful, swollen or warm calf"),
-    Sign("chills", "Fever, shivering or chills"),
-    Sign("wound_redness", "Skin around your wound getting redder, hotter or more swollen"),
-    Sign("wound_drainage", "Fluid or pus leaking from your wound"),
-    Sign("headache_when_upright", "A headache that is worse when you sit or stand and better when you lie down"),
-)
-assert {s.field for s in SIGNS} == set(RED_FLAG_SIGNS)
+def sign_list(knowledge: Knowledge) -> tuple[Sign, ...]:
+    """The warning signs as the form asks them, in the knowledge base's order and wording (rules.toml)."""
+    return tuple(Sign(field, question) for field, question in knowledge.sign_questions.items())
+
+
 NO_SIGNS = "no_signs"
 SIGNS_FIELD = "signs"
 
@@ -108,7 +93,7 @@ def ticked_signs(form: Mapping[str, Any]) -> list[str]:
     """The warning signs ticked on the posted form (multi-valued field `signs`)."""
     raw = form.get(SIGNS_FIELD, [])
     values = raw if isinstance(raw, list) else [raw]
-    return [s.field for s in SIGNS if s.field in values]
+    return [sign for sign in RED_FLAG_SIGNS if sign in values]
 
 
 def parse_form(form: Mapping[str, Any], last: Mapping[str, float]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -177,7 +162,7 @@ def _signs(form: Mapping[str, Any], errors: dict[str, str]) -> dict[str, bool]:
     elif ticked and none:
         errors[SIGNS_FIELD] = MESSAGES["signs_both"]
     # A ticked sign is always kept, even beside an error: it must reach the clinic.
-    return {s.field: s.field in ticked for s in SIGNS} if ticked or none else {}
+    return {sign: sign in ticked for sign in RED_FLAG_SIGNS} if ticked or none else {}
 
 
 def _odi(raw: str, index: int, errors: dict[str, str]) -> int | None:

@@ -31,11 +31,11 @@ from nervetrack.web.patient_form import (
     ODI_SECTIONS,
     RATINGS,
     SAME,
-    SIGNS,
     SIGNS_FIELD,
     emergency_fields,
     last_values,
     parse_form,
+    sign_list,
     ticked_signs,
 )
 from nervetrack.web.routes.patient import Opened, emergency_flags, emergency_page, open_link
@@ -73,7 +73,7 @@ def _form(
         ratings=RATINGS,
         same=SAME,
         last=last_values([c.values for c in detail.checkins]),
-        signs=SIGNS,
+        signs=sign_list(knowledge),
         signs_field=SIGNS_FIELD,
         no_signs=NO_SIGNS,
         ticked=set(ticked_signs(values)),
@@ -159,7 +159,7 @@ def _review(request: Request, opened: Opened, form: Form, data: Mapping[str, Any
         ratings=RATINGS,
         data=data,
         same=[r.field for r in RATINGS if _one(form, r.field) == SAME],
-        ticked=[s for s in SIGNS if data.get(s.field)],
+        ticked=[s for s in sign_list(pages.knowledge()) if data.get(s.field)],
         kept=kept,
         odi_answered=sum(a is not None for a in (data.get("odi") or [])),
     )
@@ -190,9 +190,7 @@ def _emergency_not_saved(
     request: Request, opened: Opened, form: Form, reasons: list[str], status_code: int
 ) -> HTMLResponse:
     """The call-now instruction for a check-in that could not be stored, with a way back to the form."""
-    told = [
-        s.question for s in SIGNS if s.field in ticked_signs(form) and s.field in emergency_fields(pages.knowledge())
-    ]
+    told = _told(form)
     kept = [(k, v) for k, v in form.items() if k not in ("csrf_token", SIGNS_FIELD) and isinstance(v, str)]
     kept += [(SIGNS_FIELD, v) for v in ticked_signs(form)]
     return emergency_page(
@@ -218,7 +216,7 @@ def _emergency_saved(
 def _told(form: Form) -> list[str]:
     """The emergency signs ticked on the form, as the patient read them."""
     urgent = emergency_fields(pages.knowledge())
-    return [s.question for s in SIGNS if s.field in ticked_signs(form) and s.field in urgent]
+    return [s.question for s in sign_list(pages.knowledge()) if s.field in ticked_signs(form) and s.field in urgent]
 
 
 def _errors_from(problems: list[Problem]) -> dict[str, str]:
