@@ -115,11 +115,20 @@ def due_dates(schedule: Iterable[Step], surgery: dt.date, start: dt.date, end: d
 
 def window_on(schedule: Iterable[Step], surgery: dt.date, day: dt.date) -> tuple[dt.date, dt.date] | None:
     """The open window holding `day`: (its due date, the day it closes), or None outside the schedule."""
-    offset = (day - surgery).days
-    for start, end in windows_of(schedule):
-        if start <= offset < end:
-            return surgery + dt.timedelta(days=start), surgery + dt.timedelta(days=end)
-    return None
+    found = window_at(steps_of(schedule), (day - surgery).days)
+    if found is None:
+        return None
+    return surgery + dt.timedelta(days=found[0]), surgery + dt.timedelta(days=found[1])
+
+
+@functools.lru_cache(maxsize=65536)
+def window_at(steps: tuple[tuple[int, int], ...], offset: int) -> Window | None:
+    """The window holding day `offset` after surgery, or None (cached: thousands of patients share a day)."""
+    windows = due_windows(steps)
+    index = bisect.bisect_right([w[0] for w in windows], offset) - 1
+    if index < 0 or offset >= windows[index][1]:
+        return None
+    return windows[index]
 
 
 def reminder_due(
@@ -204,7 +213,9 @@ def parse_schedule(text: str, field: str = "checkin_schedule") -> tuple[Schedule
     parts = [p for p in text.split(",") if p.strip()]
     matches = [_STEP.match(p) for p in parts]
     if not parts or any(m is None for m in matches):
-        raise InvalidInput([Problem(field, 'must be "from_day:every_days" pairs separated by commas, e.g. "1:1, 14:7"')])
+        raise InvalidInput(
+            [Problem(field, 'must be "from_day:every_days" pairs separated by commas, e.g. "1:1, 14:7"')]
+        )
     steps = tuple(ScheduleStep(int(m[1]), int(m[2])) for m in matches if m is not None)
     days = [s.from_day for s in steps]
     problems = []
