@@ -16,7 +16,7 @@ from nervetrack.services.errors import LinkInvalid, LinkUsed
 from nervetrack.services.reminder_prefs import pause_reminders, reminder_history, stop_reminders
 from nervetrack.services.tokens import resolve_link, revoke_link
 from nervetrack.services.unit_of_work import UnitOfWork
-from tests.mail_server import SmsProvider, SmtpServer, sms_provider, smtp_server  # noqa: F401
+from tests.mail_server import SmsProvider, SmtpServer
 from tests.services.conftest import Clinics
 from tests.services.reminder_support import enrolled, sender
 
@@ -32,7 +32,7 @@ def test_a_due_reminder_is_emailed_once_with_both_parts_and_one_click_unsubscrib
     uow: UnitOfWork,
     clinics: Clinics,
     db_settings: Settings,
-    smtp_server: SmtpServer,  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> None:
     enrolled(uow, clinics.alice, "mail-1")
     run = sender(uow, db_settings, smtp_url=smtp_server.url)
@@ -55,7 +55,7 @@ def test_the_reminder_link_stores_one_check_in_and_is_not_the_permanent_link(
     uow: UnitOfWork,
     clinics: Clinics,
     db_settings: Settings,
-    smtp_server: SmtpServer,  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> None:
     permanent = enrolled(uow, clinics.alice, "mail-2")
     sender(uow, db_settings, smtp_url=smtp_server.url).run_once()
@@ -84,7 +84,7 @@ def test_nothing_is_sent_to_a_patient_who_stopped_paused_lost_their_link_or_chec
     clinics: Clinics,
     db_settings: Settings,
     smtp_server: SmtpServer,
-    stop: str,  # noqa: F811
+    stop: str,
 ) -> None:
     enrolled(uow, clinics.alice, "quiet-1", link=stop != "no link")
     run = sender(uow, db_settings, smtp_url=smtp_server.url)
@@ -105,7 +105,7 @@ def test_a_reminder_queued_before_the_patient_stopped_is_skipped_not_sent(
     uow: UnitOfWork,
     clinics: Clinics,
     db_settings: Settings,
-    smtp_server: SmtpServer,  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> None:
     enrolled(uow, clinics.alice, "late-stop", local_time="23:59", timezone="Pacific/Kiritimati")
     run = sender(uow, db_settings, smtp_url=smtp_server.url)
@@ -124,7 +124,7 @@ def test_a_refused_address_is_recorded_as_a_bounce_and_not_retried(
     uow: UnitOfWork,
     clinics: Clinics,
     db_settings: Settings,
-    smtp_server: SmtpServer,  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> None:
     enrolled(uow, clinics.alice, "bounce-1")
     smtp_server.received.refuse.add("bounce-1@patients.example")
@@ -139,7 +139,7 @@ def test_text_messages_go_to_the_provider_and_its_errors_are_retried_with_back_o
     uow: UnitOfWork,
     clinics: Clinics,
     db_settings: Settings,
-    sms_provider: SmsProvider,  # noqa: F811
+    sms_provider: SmsProvider,
 ) -> None:
     enrolled(uow, clinics.alice, "sms-1", channel="sms", sms_number="+44 7700 900123", email="")
     sms_provider.failures.extend([429, 503])
@@ -165,7 +165,7 @@ def test_a_provider_refusal_other_than_busy_fails_at_once(
     uow: UnitOfWork,
     clinics: Clinics,
     db_settings: Settings,
-    sms_provider: SmsProvider,  # noqa: F811
+    sms_provider: SmsProvider,
 ) -> None:
     enrolled(uow, clinics.alice, "sms-2", channel="sms", sms_number="+44 7700 900124", email="")
     sms_provider.failures.append(400)
@@ -178,7 +178,7 @@ def test_quiet_hours_hold_a_late_reminder_until_they_end(
     uow: UnitOfWork,
     clinics: Clinics,
     db_settings: Settings,
-    smtp_server: SmtpServer,  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> None:
     now = dt.datetime.now(dt.UTC)
     start = (now - dt.timedelta(hours=1)).strftime("%H:%M")

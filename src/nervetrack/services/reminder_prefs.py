@@ -21,7 +21,9 @@ from nervetrack.services.access import patient_row
 from nervetrack.services.audit import record_event
 from nervetrack.services.clinics import is_email
 from nervetrack.services.clock import aware
+from nervetrack.services.errors import LinkInvalid
 from nervetrack.services.patients import PHONE
+from nervetrack.services.signing import sign, verify
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor
 
@@ -264,3 +266,40 @@ def _view(session: Session, patient: Patient, row: ReminderPreference | None) ->
         stopped=row.stopped_at is not None,
         stopped_by=row.stopped_by,
     )
+
+
+MANAGE_PURPOSE = "reminders"
+
+
+def manage_actor(uow: UnitOfWork, key: str, token: str) -> Actor:
+    """The patient of a reminder message's pause/stop link (/u/{token}); LinkInvalid when it is not valid."""
+    payload = verify(key, MANAGE_PURPOSE, token)
+    with uow:
+        patient = uow.session.get(Patient, int(payload)) if payload and payload.isdigit() else None
+        if patient is None:
+            raise LinkInvalid("this link is not valid")
+        return Actor("patient_link", f"u{patient.id}", "patient (reminder message)", patient.clinic_id, patient.id,
+                     patient.ref)  # fmt: skip
+
+
+def manage_token(key: str, patient_pk: int) -> str:
+    """The signed token of a patient's pause/stop link, put in every reminder email."""
+    return sign(key, MANAGE_PURPOSE, str(patient_pk))
+
+
+FAILED_STATUSES = {"undelivered", "failed"}
+
+
+def record_sms_status(uow: UnitOfWork, sid: str, status: str, error_code: str | None) -> bool:
+    """Record the provider's later word on a text (a status callback): undelivered or failed is a bounce."""
+    with uow:
+        row = uow.session.scalars(select(Reminder).where(Reminder.provider_ref == sid)).one_or_none()
+        if row is None:
+            return False
+        if status in FAILED_STATUSES:
+            row.state = "bounced"
+            row.outcome = f"provider: {status}" + (f" (error {error_code})" if error_code else "")
+        elif status == "delivered" and row.state == "sent":
+            row.outcome = "delivered"
+        uow.commit()
+        return True

@@ -26,6 +26,7 @@ from nervetrack.domain.schedule import in_quiet_hours, out_of_quiet_hours, windo
 from nervetrack.services import clock
 from nervetrack.services.checkin_links import issue_checkin_link
 from nervetrack.services.reminder_messages import alert_email, reminder_email, reminder_text
+from nervetrack.services.reminder_prefs import manage_token
 from nervetrack.services.reminder_queue import (
     claim,
     hold_sender_lease,
@@ -37,13 +38,11 @@ from nervetrack.services.reminder_queue import (
     zone_named,
 )
 from nervetrack.services.schedules import schedule_of
-from nervetrack.services.signing import sign
 from nervetrack.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger("nervetrack.reminders")
 BATCH = 50
 MAX_BACKOFF = dt.timedelta(hours=6)
-MANAGE_PURPOSE = "reminders"
 
 
 @dataclass
@@ -140,7 +139,7 @@ class Sender:
         if pref.channel == "sms":
             callback = f"{base}/sms/status"
             return ("sms", reminder_text(pref.sms_number or "", checkin_url, hours, callback)), ""
-        manage = f"{base}/u/{sign(key, MANAGE_PURPOSE, str(patient.id))}"
+        manage = f"{base}/u/{manage_token(key, patient.id)}"
         message_id = f"<reminder-{row.id}@{urlsplit(base).hostname or 'nervetrack'}>"
         return ("email", reminder_email(pref.email or "", checkin_url, manage, hours, message_id)), ""
 
@@ -219,7 +218,7 @@ class Sender:
     ) -> None:
         with self.uow:
             session = self.uow.session
-            row = session.get_one(table, row_id)
+            row = session.get_one(Reminder, row_id) if table is Reminder else session.get_one(AlertNotice, row_id)
             outcome = str(error)[:500]
             if error.permanent or row.attempts >= self.settings.reminder_max_attempts:
                 state = "bounced" if error.bounce else "failed"

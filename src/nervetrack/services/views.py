@@ -129,7 +129,9 @@ class DashboardRow:
     open_alerts: int
     last_checkin_date: dt.date | None
     days_since_last_checkin: int | None
-    overdue: bool
+    overdue: bool  # missed the last two due check-ins of the schedule
+    adherence_done: int = 0  # check-ins done / due in the last 14 days
+    adherence_due: int = 0
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,16 @@ from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.config import Settings
 from nervetrack.services.clinics import LoginRateLimiter
 from nervetrack.web import clinician_deps, pages, problems
-from nervetrack.web.routes import api, clinician, clinician_patients, patient, patient_checkin, patient_follow_up
+from nervetrack.web.routes import (
+    api,
+    api_reminders,
+    clinician,
+    clinician_patients,
+    patient,
+    patient_checkin,
+    patient_follow_up,
+    reminders,
+)
 from nervetrack.web.security import SecurityHeaders
 
 log = logging.getLogger("nervetrack.web")
@@ -36,6 +45,8 @@ def routers() -> list[APIRouter]:
         clinician.router,
         clinician_patients.router,
         clinician.root_router,
+        reminders.router,
+        api_reminders.router,
     ]
 
 

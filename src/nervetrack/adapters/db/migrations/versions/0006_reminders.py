@@ -8,6 +8,9 @@ Revises: 0004
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -129,9 +132,7 @@ def _fill_overdue_from() -> None:
         )
 
 
-def _date(value: object) -> object:
-    import datetime as dt
-
+def _date(value: Any) -> Any:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
