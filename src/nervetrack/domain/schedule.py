@@ -156,8 +156,10 @@ def adherence(
         closed = end <= today
         if today - start < days and (made or closed):
             done, due = done + made, due + 1
-        if closed:
-            missed = 0 if made else missed + 1
+        if made:
+            missed = 0
+        elif closed:
+            missed += 1
     return Adherence(done, due, missed)
 
 

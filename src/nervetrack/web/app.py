@@ -13,12 +13,15 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 
 from nervetrack import __version__
 from nervetrack.adapters.db.engine import database_state, make_engine, make_session_factory
 from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.config import Settings
 from nervetrack.services.clinics import LoginRateLimiter
+from nervetrack.services.reminder_sender import ReminderLoop, Sender, transports_from
+from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.web import clinician_deps, pages, problems
 from nervetrack.web.routes import (
     api,
@@ -61,7 +64,10 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        loop = reminder_loop(settings, engine)
         yield
+        if loop is not None:
+            loop.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -85,6 +91,16 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(packages=[("nervetrack.web", "static")]), name="static")
     return app
+
+
+def reminder_loop(settings: Settings, engine: Engine) -> ReminderLoop | None:
+    """The optional reminder loop of `serve` (NERVETRACK_REMINDER_LOOP_SECONDS > 0), started; else None."""
+    if not settings.reminder_loop_seconds:
+        return None
+    uow = UnitOfWork(make_session_factory(engine))
+    loop = ReminderLoop(Sender(uow, settings, transports_from(settings)), settings.reminder_loop_seconds)
+    loop.start()
+    return loop
 
 
 def healthz_route(app: FastAPI) -> Callable[[], JSONResponse]:
