@@ -191,3 +191,22 @@ def test_quiet_hours_hold_a_late_reminder_until_they_end(
         assert row.state == "queued"
         planned = row.send_after if row.send_after.tzinfo else row.send_after.replace(tzinfo=dt.UTC)
     assert dt.timedelta(hours=1) < planned - now <= dt.timedelta(hours=2, minutes=1)
+
+
+def test_an_emergency_alert_emails_the_clinic_once_and_a_soon_one_does_not(
+    uow: UnitOfWork, clinics: Clinics, db_settings: Settings, smtp_server: SmtpServer
+) -> None:
+    from nervetrack.services.clinics import update_clinic
+
+    update_clinic(uow, clinics.alice, alert_email="Ward@clinic-a.example")
+    enrolled(uow, clinics.alice, "alarm-1", channel="none", email="")
+    today = dt.date.today().isoformat()
+    raised = record_checkin(uow, clinics.alice, "alarm-1", {"date": today, "bladder_problem": True})
+    assert any(a.level.value == "emergency" for a in raised.new_alerts)
+    run = sender(uow, db_settings, smtp_url=smtp_server.url)
+    assert run.run_once().alerts_sent == 1
+    assert run.run_once().alerts_sent == 0
+    [message] = smtp_server.received.to("ward@clinic-a.example")
+    assert message["Subject"] == "NerveTrack: EMERGENCY alert for patient alarm-1"
+    assert "http://127.0.0.1:9/clinic/patients/alarm-1" in message.get_body(("plain",)).get_content()
+    assert "bladder" not in message.as_string().lower()  # the email says where to look, not the symptoms
