@@ -21,7 +21,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_patient_checks_in_from_the_link_in_a_reminder_email(
-    page: Page, live_server: Any, smtp_server: SmtpServer  # noqa: F811
+    page: Page,
+    live_server: Any,
+    smtp_server: SmtpServer,  # noqa: F811
 ) -> None:
     live_server.new_patient_link("browser-remind-01", days_ago=4)
     actor = Actor.system(live_server.seed.demo.clinic_id)

@@ -12,11 +12,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from benchmarks.reminder_seed import seed_due_patients
+from sqlalchemy import select
 
 from nervetrack.adapters.db.engine import make_engine, make_session_factory
 from nervetrack.adapters.db.migrate import upgrade
-from nervetrack.adapters.db.tables import Clinic, Patient, PatientLink, Reminder, ReminderPreference, Surgery
+from nervetrack.adapters.db.tables import Reminder
 from nervetrack.config import Settings
 from nervetrack.services.reminder_queue import hold_sender_lease, release_sender_lease
 from nervetrack.services.unit_of_work import UnitOfWork
@@ -25,40 +26,6 @@ from tests.pg import PostgresServer, postgres  # noqa: F401
 
 PATIENTS = 1000
 TIMEOUT_SECONDS = 240
-
-
-def seed_due_patients(engine: object, count: int, clinic_name: str = "Race clinic") -> None:
-    """`count` patients 3 days after surgery, each with a link and email reminders due now (00:00 UTC)."""
-    now = dt.datetime.now(dt.UTC)
-    surgery = now.date() - dt.timedelta(days=3)
-    with engine.begin() as connection:  # type: ignore[attr-defined]
-        clinic_id = connection.execute(
-            insert(Clinic).values(name=clinic_name, created_at=now, timezone="UTC").returning(Clinic.id)
-        ).scalar_one()
-        first = (connection.execute(select(Patient.id).order_by(Patient.id.desc()).limit(1)).scalar() or 0) + 1
-        ids = range(first, first + count)
-        connection.execute(
-            insert(Patient),
-            [
-                {"id": i, "clinic_id": clinic_id, "ref": f"race-{i}", "birth_year": 1960, "sex": "unknown",
-                 "diabetes": False, "peripheral_neuropathy": False, "smoker": False, "created_at": now,
-                 "open_alert_rank": 0}  # fmt: skip
-                for i in ids
-            ],
-        )
-        connection.execute(
-            insert(Surgery),
-            [{"patient_id": i, "date": surgery, "procedure": "microdiscectomy", "approach": "open", "levels": []}
-             for i in ids],  # fmt: skip
-        )
-        connection.execute(
-            insert(PatientLink), [{"patient_id": i, "token_hash": f"race-{i:012d}", "created_at": now} for i in ids]
-        )
-        connection.execute(
-            insert(ReminderPreference),
-            [{"patient_id": i, "channel": "email", "email": f"race-{i}@patients.example", "local_time": dt.time(0, 0),
-              "timezone": "UTC", "updated_at": now} for i in ids],  # fmt: skip
-        )
 
 
 def _senders(count: int, settings: Settings, smtp: SmtpServer) -> list[subprocess.Popen[bytes]]:
@@ -77,7 +44,10 @@ def _senders(count: int, settings: Settings, smtp: SmtpServer) -> list[subproces
 @pytest.mark.postgres
 @pytest.mark.parametrize("processes", [2, 3])
 def test_racing_senders_email_each_of_1000_due_patients_exactly_once(
-    processes: int, postgres: PostgresServer, smtp_server: SmtpServer, tmp_path: Path  # noqa: F811
+    processes: int,
+    postgres: PostgresServer,
+    smtp_server: SmtpServer,
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     settings = Settings(data_dir=tmp_path, database_url=postgres.new_database(), secret_key="race-secret")
     engine = make_engine(settings)

@@ -125,7 +125,14 @@ def test_a_bad_clinic_schedule_is_refused_naming_the_setting(text: str, message:
 
 
 def test_due_dates_lists_the_dates_between_two_days(knowledge: Knowledge) -> None:
-    assert due_dates(knowledge.schedule, SURGERY, day(6), day(14)) == [day(6), day(7), day(8), day(10), day(12), day(14)]
+    assert due_dates(knowledge.schedule, SURGERY, day(6), day(14)) == [
+        day(6),
+        day(7),
+        day(8),
+        day(10),
+        day(12),
+        day(14),
+    ]
 
 
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)

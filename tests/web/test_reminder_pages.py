@@ -25,7 +25,12 @@ from nervetrack.services.views import Actor
 from tests.mail_server import SmtpServer
 
 PUBLIC = "http://testserver"
-SMS = {"sms_url": "http://127.0.0.1:9", "sms_account": "AC9", "sms_token": "provider-secret", "sms_from": "+15005550006"}
+SMS = {
+    "sms_url": "http://127.0.0.1:9",
+    "sms_account": "AC9",
+    "sms_token": "provider-secret",
+    "sms_from": "+15005550006",
+}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +56,9 @@ def _patient(site: Site, patient_id: str, days_ago: int = 3) -> str:
 
 
 def _post(site: Site, path: str, **data: str) -> object:
-    token = CSRF.search(site.client.get(path.rsplit("/", 1)[0] if path.endswith(("pause", "stop", "resume")) else path).text)
+    token = CSRF.search(
+        site.client.get(path.rsplit("/", 1)[0] if path.endswith(("pause", "stop", "resume")) else path).text
+    )
     assert token
     return site.client.post(path, data={"csrf_token": token[1], **data})
 
@@ -63,7 +70,12 @@ def test_a_patient_chooses_email_reminders_then_pauses_stops_and_resumes_them(si
                   timezone="Europe/Paris", quiet_start="21:00", quiet_end="07:00")  # fmt: skip
     assert "Your reminder settings are saved" in saved.text  # type: ignore[attr-defined]
     prefs = get_preferences(site.uow, _actor(site), "rem-page-1")
-    assert (prefs.channel, prefs.email, prefs.local_time, prefs.timezone) == ("email", "me@example.org", "08:30", "Europe/Paris")
+    assert (prefs.channel, prefs.email, prefs.local_time, prefs.timezone) == (
+        "email",
+        "me@example.org",
+        "08:30",
+        "Europe/Paris",
+    )
     assert "by email at 08:30 (Europe/Paris)" in site.client.get(f"{link}/recovery").text
     assert "paused until" in _post(site, f"{link}/reminders/pause", days="14").text  # type: ignore[attr-defined]
     assert "Reminders are stopped" in _post(site, f"{link}/reminders/stop").text  # type: ignore[attr-defined]
@@ -75,7 +87,9 @@ def test_a_patient_chooses_email_reminders_then_pauses_stops_and_resumes_them(si
 
 def test_bad_reminder_settings_come_back_with_a_message_beside_each_field(site: Site) -> None:
     link = _patient(site, "rem-page-2")
-    bad = _post(site, f"{link}/reminders", channel="sms", sms_number="call me", local_time="25:00", timezone="Mars/Base")
+    bad = _post(
+        site, f"{link}/reminders", channel="sms", sms_number="call me", local_time="25:00", timezone="Mars/Base"
+    )
     text = bad.text  # type: ignore[attr-defined]
     assert bad.status_code == 422  # type: ignore[attr-defined]
     for field in ("sms_number", "local_time", "timezone"):
@@ -129,7 +143,9 @@ def test_the_clinic_sets_its_alert_address_and_own_schedule_and_a_bad_one_is_ref
     base = {"csrf_token": token, "timezone": "Europe/London", "phone": "+44 20 7946 0000"}
     bad = site.client.post("/clinic/settings", data={**base, "alert_email": "ward", "checkin_schedule": "7:1, 1:1"})
     assert bad.status_code == 422 and 'id="e-alert_email"' in bad.text and 'id="e-checkin_schedule"' in bad.text
-    good = site.client.post("/clinic/settings", data={**base, "alert_email": "Ward@Clinic.example", "checkin_schedule": "1:2, 14:7, 90:0"})  # noqa: E501
+    good = site.client.post(
+        "/clinic/settings", data={**base, "alert_email": "Ward@Clinic.example", "checkin_schedule": "1:2, 14:7, 90:0"}
+    )  # noqa: E501
     assert "Settings saved" in good.text and 'value="ward@clinic.example"' in good.text
     assert 'value="1:2, 14:7, 90:0"' in good.text
     site.client.post("/clinic/settings", data={**base, "alert_email": "ward@clinic.example", "checkin_schedule": ""})
