@@ -41,7 +41,7 @@ def _rows(ids: range, clinic_id: int, surgery: dt.date, now: dt.datetime) -> lis
             "smoker": False,
             "created_at": now,
             "open_alert_rank": 0,
-        }  # fmt: skip
+        }
         for i in ids
     ]
     surgeries = [
@@ -57,7 +57,7 @@ def _rows(ids: range, clinic_id: int, surgery: dt.date, now: dt.datetime) -> lis
             "local_time": dt.time(0, 0),
             "timezone": "UTC",
             "updated_at": now,
-        }  # fmt: skip
+        }
         for i in ids
     ]
     return [(Patient, patients), (Surgery, surgeries), (PatientLink, links), (ReminderPreference, prefs)]

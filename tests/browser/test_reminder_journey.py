@@ -10,12 +10,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from nervetrack.services import clock
-from nervetrack.services.patients import add_patient
 from nervetrack.services.reminder_prefs import set_preferences
 from nervetrack.services.reminder_sender import Sender, transports_from
 from nervetrack.services.views import Actor
 from tests.browser.test_journeys import no_warning_signs, rate
-from tests.mail_server import SmtpServer, smtp_server  # noqa: F401
+from tests.mail_server import SmtpServer
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.browser
 def test_a_patient_checks_in_from_the_link_in_a_reminder_email(
     page: Page,
     live_server: Any,
-    smtp_server: SmtpServer,  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> None:
     live_server.new_patient_link("browser-remind-01", days_ago=4)
     actor = Actor.system(live_server.seed.demo.clinic_id)

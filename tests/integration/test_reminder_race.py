@@ -21,8 +21,8 @@ from nervetrack.adapters.db.tables import Reminder
 from nervetrack.config import Settings
 from nervetrack.services.reminder_queue import hold_sender_lease, release_sender_lease
 from nervetrack.services.unit_of_work import UnitOfWork
-from tests.mail_server import SmtpServer, smtp_server  # noqa: F401
-from tests.pg import PostgresServer, postgres  # noqa: F401
+from tests.mail_server import SmtpServer
+from tests.pg import PostgresServer
 
 PATIENTS = 1000
 TIMEOUT_SECONDS = 240
@@ -47,7 +47,7 @@ def test_racing_senders_email_each_of_1000_due_patients_exactly_once(
     processes: int,
     postgres: PostgresServer,
     smtp_server: SmtpServer,
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     settings = Settings(data_dir=tmp_path, database_url=postgres.new_database(), secret_key="race-secret")
     engine = make_engine(settings)

@@ -28,8 +28,15 @@ def enrolled(uow: UnitOfWork, actor: Actor, patient_id: str, *, day: int = 3, li
         },
     )
     secret = issue_link(uow, actor, patient_id).secret if link else ""
-    chosen = {"channel": "email", "email": f"{patient_id}@patients.example", "local_time": "00:00",
-              "timezone": "UTC", "quiet_start": "", "quiet_end": "", **prefs}  # fmt: skip
+    chosen = {
+        "channel": "email",
+        "email": f"{patient_id}@patients.example",
+        "local_time": "00:00",
+        "timezone": "UTC",
+        "quiet_start": "",
+        "quiet_end": "",
+        **prefs,
+    }
     set_preferences(uow, actor, patient_id, chosen)
     return secret
 

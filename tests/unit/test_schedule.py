@@ -4,6 +4,7 @@ and quiet hours, and a clinic's own schedule."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -167,7 +168,7 @@ def test_daily_reminders_through_a_year_are_never_doubled_or_skipped(zone: ZoneI
     assert len(set(moments)) == 365
     assert sorted(moments) == moments
     assert [m.astimezone(zone).date() for m in moments] == days
-    gaps = {round((b - a).total_seconds() / 3600, 1) for a, b in zip(moments, moments[1:], strict=False)}
+    gaps = {round((b - a).total_seconds() / 3600, 1) for a, b in itertools.pairwise(moments)}
     assert gaps <= {23.0, 23.5, 24.0, 24.5, 25.0}
 
 

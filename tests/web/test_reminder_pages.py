@@ -14,6 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from pages_support import CSRF, Site, make_site
+from tests.mail_server import SmtpServer
 
 from nervetrack.adapters.sms import signature_for
 from nervetrack.services import clock
@@ -22,7 +23,6 @@ from nervetrack.services.reminder_prefs import get_preferences, set_preferences
 from nervetrack.services.reminder_sender import Sender, transports_from
 from nervetrack.services.tokens import create_api_token, issue_link
 from nervetrack.services.views import Actor
-from tests.mail_server import SmtpServer
 
 PUBLIC = "http://testserver"
 SMS = {
@@ -66,8 +66,16 @@ def _post(site: Site, path: str, **data: str) -> object:
 def test_a_patient_chooses_email_reminders_then_pauses_stops_and_resumes_them(site: Site) -> None:
     link = _patient(site, "rem-page-1")
     assert "Reminders:</strong>\n  none." in site.client.get(f"{link}/recovery").text
-    saved = _post(site, f"{link}/reminders", channel="email", email="Me@Example.org", local_time="08:30",
-                  timezone="Europe/Paris", quiet_start="21:00", quiet_end="07:00")  # fmt: skip
+    saved = _post(
+        site,
+        f"{link}/reminders",
+        channel="email",
+        email="Me@Example.org",
+        local_time="08:30",
+        timezone="Europe/Paris",
+        quiet_start="21:00",
+        quiet_end="07:00",
+    )
     assert "Your reminder settings are saved" in saved.text  # type: ignore[attr-defined]
     prefs = get_preferences(site.uow, _actor(site), "rem-page-1")
     assert (prefs.channel, prefs.email, prefs.local_time, prefs.timezone) == (
@@ -102,8 +110,12 @@ def test_the_email_links_pause_page_changes_nothing_until_asked_and_one_click_st
     site: Site, smtp_server: SmtpServer
 ) -> None:
     _patient(site, "rem-mail-1")
-    set_preferences(site.uow, _actor(site), "rem-mail-1",
-                    {"channel": "email", "email": "rem-mail-1@example.org", "local_time": "00:00", "timezone": "UTC"})  # fmt: skip
+    set_preferences(
+        site.uow,
+        _actor(site),
+        "rem-mail-1",
+        {"channel": "email", "email": "rem-mail-1@example.org", "local_time": "00:00", "timezone": "UTC"},
+    )
     settings = site.client.app.state.settings.model_copy(update={"smtp_url": smtp_server.url})  # type: ignore[attr-defined]
     Sender(site.uow, settings, transports_from(settings)).run_once()
     [message] = smtp_server.received.to("rem-mail-1@example.org")
@@ -145,7 +157,7 @@ def test_the_clinic_sets_its_alert_address_and_own_schedule_and_a_bad_one_is_ref
     assert bad.status_code == 422 and 'id="e-alert_email"' in bad.text and 'id="e-checkin_schedule"' in bad.text
     good = site.client.post(
         "/clinic/settings", data={**base, "alert_email": "Ward@Clinic.example", "checkin_schedule": "1:2, 14:7, 90:0"}
-    )  # noqa: E501
+    )
     assert "Settings saved" in good.text and 'value="ward@clinic.example"' in good.text
     assert 'value="1:2, 14:7, 90:0"' in good.text
     site.client.post("/clinic/settings", data={**base, "alert_email": "ward@clinic.example", "checkin_schedule": ""})

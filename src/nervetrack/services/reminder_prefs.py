@@ -250,9 +250,19 @@ def _view(session: Session, patient: Patient, row: ReminderPreference | None) ->
     clinic = session.get_one(Clinic, patient.clinic_id)
     zone = (row.timezone if row else None) or clinic.timezone or "UTC"
     if row is None:
-        return ReminderPrefsView("none", None, None, DEFAULT_TIME.strftime("%H:%M"), None, zone,
-                                 DEFAULT_QUIET[0].strftime("%H:%M"), DEFAULT_QUIET[1].strftime("%H:%M"),
-                                 None, False, None)  # fmt: skip
+        return ReminderPrefsView(
+            "none",
+            None,
+            None,
+            DEFAULT_TIME.strftime("%H:%M"),
+            None,
+            zone,
+            DEFAULT_QUIET[0].strftime("%H:%M"),
+            DEFAULT_QUIET[1].strftime("%H:%M"),
+            None,
+            False,
+            None,
+        )
     return ReminderPrefsView(
         channel=row.channel,
         email=row.email,
@@ -278,8 +288,9 @@ def manage_actor(uow: UnitOfWork, key: str, token: str) -> Actor:
         patient = uow.session.get(Patient, int(payload)) if payload and payload.isdigit() else None
         if patient is None:
             raise LinkInvalid("this link is not valid")
-        return Actor("patient_link", f"u{patient.id}", "patient (reminder message)", patient.clinic_id, patient.id,
-                     patient.ref)  # fmt: skip
+        return Actor(
+            "patient_link", f"u{patient.id}", "patient (reminder message)", patient.clinic_id, patient.id, patient.ref
+        )
 
 
 def manage_token(key: str, patient_pk: int) -> str:

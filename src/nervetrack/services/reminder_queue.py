@@ -19,10 +19,10 @@ import secrets
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import Table, and_, exists, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -66,51 +66,78 @@ def plan_reminders(uow: UnitOfWork, now: dt.datetime) -> Planned:
         existing = _existing(session, now)
         rows = [row for row in _due_rows(session, now) if row]
         fresh = [r for r in rows if (r["patient_id"], r["due_date"]) not in existing]
+        statement = _insert_ignoring_duplicates(session)
         for start in range(0, len(fresh), CHUNK):
-            session.execute(_insert_ignoring_duplicates(session), fresh[start : start + CHUNK])
+            session.connection().execute(statement, fresh[start : start + CHUNK])
         uow.commit()
         return Planned(queued=len(fresh), already=len(rows) - len(fresh))
 
 
 def _existing(session: Session, now: dt.datetime) -> set[tuple[int, dt.date]]:
     since = now.date() - dt.timedelta(days=400)
-    found = session.execute(select(Reminder.patient_id, Reminder.due_date).where(Reminder.due_date >= since))
+    found = session.connection().execute(
+        select(Reminder.patient_id, Reminder.due_date).where(Reminder.due_date >= since)
+    )
     return {(patient_id, due) for patient_id, due in found}
 
 
 def _due_rows(session: Session, now: dt.datetime) -> list[dict[str, Any] | None]:
     linked = exists().where(PatientLink.patient_id == Patient.id, PatientLink.revoked_at.is_(None))
+    pref = ReminderPreference
     query = (
         select(
             Patient.id,
             Surgery.date,
             Patient.last_checkin_date,
-            ReminderPreference,
+            pref.channel,
+            pref.local_time,
+            pref.timezone,
+            pref.quiet_start,
+            pref.quiet_end,
+            pref.paused_until,
             Clinic.timezone,
             Clinic.checkin_schedule,
         )
-        .join(ReminderPreference, ReminderPreference.patient_id == Patient.id)
+        .join(pref, pref.patient_id == Patient.id)
         .join(Surgery, Surgery.patient_id == Patient.id)
         .join(Clinic, Clinic.id == Patient.clinic_id)
-        .where(ReminderPreference.channel != "none", ReminderPreference.stopped_at.is_(None), linked)
+        .where(pref.channel != "none", pref.stopped_at.is_(None), linked)
     )
-    return [_due_row(row, now) for row in session.execute(query)]
+    moments: dict[tuple[Any, ...], dt.datetime] = {}
+    # Plain rows, not ORM objects: a pass reads every enrolled patient.
+    return [_due_row(row, now, moments) for row in session.connection().execute(query)]
 
 
-def _due_row(row: Any, now: dt.datetime) -> dict[str, Any] | None:
-    patient_id, surgery, last, pref, clinic_zone, clinic_schedule = row
-    zone = zone_named(pref.timezone or clinic_zone or "UTC")
+def _due_row(row: Any, now: dt.datetime, moments: dict[tuple[Any, ...], dt.datetime]) -> dict[str, Any] | None:
+    (
+        patient_id,
+        surgery,
+        last,
+        channel,
+        local_time,
+        own_zone,
+        quiet_start,
+        quiet_end,
+        paused_until,
+        clinic_zone,
+        clinic_schedule,
+    ) = row
+    zone = zone_named(own_zone or clinic_zone or "UTC")
     local_today = _local_date(now, zone)
-    if pref.paused_until is not None and local_today <= pref.paused_until:
+    if paused_until is not None and local_today <= paused_until:
         return None
     due = reminder_due(schedule_from_text(clinic_schedule), surgery, [last] if last else [], local_today)
     if due is None:
         return None
-    moment = send_moment(due, pref.local_time, zone, quiet_of(pref), not_before=now)
+    key = (due, local_time, zone, quiet_start, quiet_end)
+    moment = moments.get(key)
+    if moment is None:
+        quiet = QuietHours(quiet_start, quiet_end) if quiet_start is not None and quiet_end is not None else None
+        moment = moments[key] = send_moment(due, local_time, zone, quiet, not_before=now)
     return {
         "patient_id": patient_id,
         "due_date": due,
-        "channel": pref.channel,
+        "channel": channel,
         "state": "queued",
         "send_after": moment,
         "attempts": 0,
@@ -137,11 +164,12 @@ def quiet_of(pref: ReminderPreference) -> QuietHours | None:
 
 def _insert_ignoring_duplicates(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
+    table = cast(Table, Reminder.__table__)
     if dialect == "postgresql":
-        return postgresql.insert(Reminder).on_conflict_do_nothing(index_elements=["patient_id", "due_date"])
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=["patient_id", "due_date"])
     if dialect == "sqlite":
-        return sqlite.insert(Reminder).on_conflict_do_nothing(index_elements=["patient_id", "due_date"])
-    return insert(Reminder)
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=["patient_id", "due_date"])
+    return insert(table)
 
 
 def claim(

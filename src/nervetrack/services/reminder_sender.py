@@ -100,23 +100,24 @@ class Sender:
         return report
 
     def _reminder_batch(self, report: RunReport) -> bool:
+        """Claim a batch, prepare it in one transaction (links issued, skips recorded), then send each message
+        and record its outcome in its own transaction, so a sent message is never left unrecorded for long."""
         if not self.transports:
             return False
         token, ids = claim(self.uow, Reminder, self.worker, self.now(), BATCH, list(self.transports))
-        for reminder_id in ids:
-            self._send_reminder(reminder_id, token, report)
-        return bool(ids)
-
-    def _send_reminder(self, reminder_id: int, token: str, report: RunReport) -> None:
+        ready: list[tuple[int, tuple[str, Outgoing]]] = []
         with self.uow:
             session = self.uow.session
-            message, why = self._prepare(session, reminder_id, token)
-            if message is None:
-                self._skip(session, reminder_id, token, why, report)
-                return
+            for reminder_id in ids:
+                message, why = self._prepare(session, reminder_id, token)
+                if message is None:
+                    self._skip(session, reminder_id, token, why, report)
+                else:
+                    ready.append((reminder_id, message))
             self.uow.commit()
-        channel = message[0]
-        self._deliver(Reminder, reminder_id, token, self.transports[channel], message[1], report)
+        for reminder_id, (channel, outgoing) in ready:
+            self._deliver(Reminder, reminder_id, token, self.transports[channel], outgoing, report)
+        return bool(ids)
 
     def _prepare(self, session: Session, reminder_id: int, token: str) -> tuple[tuple[str, Outgoing] | None, str]:
         """The message for a claimed reminder, or why it is not sent (issuing its check-in link on the way)."""
@@ -186,12 +187,16 @@ class Sender:
             settle(session, Reminder, reminder_id, token, state="skipped", outcome=why)
             report.skipped += 1
             report.skipped_because[why] = report.skipped_because.get(why, 0) + 1
-        self.uow.commit()
 
     def _deliver(
-        self, table: type[Reminder] | type[AlertNotice], row_id: int, token: str, transport: Transport,
-        message: Outgoing, report: RunReport,
-    ) -> None:  # fmt: skip
+        self,
+        table: type[Reminder] | type[AlertNotice],
+        row_id: int,
+        token: str,
+        transport: Transport,
+        message: Outgoing,
+        report: RunReport,
+    ) -> None:
         try:
             reference = transport.send(message)
         except DeliveryError as error:

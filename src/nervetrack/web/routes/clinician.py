@@ -143,9 +143,15 @@ def _settings(
 ) -> HTMLResponse:
     default = format_schedule(pages.knowledge().schedule)
     return pages.render(
-        request, "clinician/settings.html", status, clinician=clinician, values=values, errors=errors, saved=saved,
+        request,
+        "clinician/settings.html",
+        status,
+        clinician=clinician,
+        values=values,
+        errors=errors,
+        saved=saved,
         default_schedule=default,
-    )  # fmt: skip
+    )
 
 
 @router.post("/settings", response_class=HTMLResponse)

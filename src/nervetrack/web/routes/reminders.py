@@ -47,13 +47,26 @@ def reminders_page(request: Request, token: str, done: str | None = None) -> Res
 
 
 def _page(
-    request: Request, base: str, prefs: object, values: dict[str, str], errors: dict[str, str], status: int,
+    request: Request,
+    base: str,
+    prefs: object,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int,
     done: str | None = None,
-) -> HTMLResponse:  # fmt: skip
+) -> HTMLResponse:
     return pages.render(
-        request, "patient/reminders.html", status, base=base, prefs=prefs, values=values, errors=errors,
-        channels=CHANNELS, done=_DONE.get(done or ""), max_pause=MAX_PAUSE_DAYS,
-    )  # fmt: skip
+        request,
+        "patient/reminders.html",
+        status,
+        base=base,
+        prefs=prefs,
+        values=values,
+        errors=errors,
+        channels=CHANNELS,
+        done=_DONE.get(done or ""),
+        max_pause=MAX_PAUSE_DAYS,
+    )
 
 
 _DONE = {
@@ -165,7 +178,9 @@ async def sms_status(request: Request) -> Response:
     if form is None:
         return Response(status_code=403)
     record_sms_status(
-        pages.page_context(request).uow(), form.get("MessageSid", ""), form.get("MessageStatus", ""),
+        pages.page_context(request).uow(),
+        form.get("MessageSid", ""),
+        form.get("MessageStatus", ""),
         form.get("ErrorCode"),
-    )  # fmt: skip
+    )
     return Response(status_code=204)
