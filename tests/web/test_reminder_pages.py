@@ -190,3 +190,21 @@ def test_the_api_reads_and_sets_reminders_and_lists_overdue_patients(site: Site)
     assert paused.json()["paused_until"] == (clock.today() + dt.timedelta(days=3)).isoformat()
     too_long = site.client.post("/api/v1/patients/rem-api-1/reminders/pause", json={"days": 91}, headers=headers)
     assert too_long.status_code == 422
+
+
+def test_serve_s_own_loop_sends_due_reminders_while_the_app_runs(tmp_path: Path, smtp_server: SmtpServer) -> None:
+    import time
+
+    built = make_site(tmp_path, public_url=PUBLIC, smtp_url=smtp_server.url, reminder_loop_seconds=1)
+    _patient(built, "rem-loop-1")
+    set_preferences(
+        built.uow,
+        _actor(built),
+        "rem-loop-1",
+        {"channel": "email", "email": "loop@example.org", "local_time": "00:00", "timezone": "UTC"},
+    )
+    with built.client:  # runs the app's lifespan, which starts and stops the loop
+        deadline = time.monotonic() + 20
+        while not smtp_server.received.to("loop@example.org") and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert len(smtp_server.received.to("loop@example.org")) == 1

@@ -148,6 +148,7 @@ def adherence(
     """Done / due check-ins of the `days` days up to `as_of`, and the latest missed windows in a row."""
     dates = sorted({(c - surgery).days for c in checkins if c <= as_of})
     today = (as_of - surgery).days
+    last = dates[-1] if dates else None
     done = due = missed = 0
     for start, end in windows_of(schedule):
         if start > today:
@@ -156,9 +157,8 @@ def adherence(
         closed = end <= today
         if today - start < days and (made or closed):
             done, due = done + made, due + 1
-        if made:
-            missed = 0
-        elif closed:
+        # Missed in a row: the closed windows since the latest check-in (as overdue_from counts them).
+        if closed and (last is None or start > last):
             missed += 1
     return Adherence(done, due, missed)
 
