@@ -350,11 +350,12 @@ def serve(
             f"[bold]Demo clinician login[/bold] at {_base_url(settings.host, settings.port)}/clinic/login\n"
             f"  email:    {login.email}\n  password: {login.password}"
         )
+    from nervetrack.adapters.mail import SmtpUrlError
     from nervetrack.adapters.odi_statements import OdiStatementsError
 
     try:
         app_ = create_app(settings)
-    except OdiStatementsError as error:
+    except (OdiStatementsError, SmtpUrlError) as error:
         _fail([str(error)])
     # No access log: URLs can carry patient ids and link secrets.
     uvicorn.run(app_, host=settings.host, port=settings.port, access_log=False)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from nervetrack.adapters.db.tables import Reminder
 from nervetrack.config import Settings
+from nervetrack.services import clock
 from nervetrack.services.checkins import record_checkin
 from nervetrack.services.errors import LinkInvalid, LinkUsed
 from nervetrack.services.reminder_prefs import pause_reminders, reminder_history, stop_reminders
@@ -210,3 +211,23 @@ def test_an_emergency_alert_emails_the_clinic_once_and_a_soon_one_does_not(
     assert message["Subject"] == "NerveTrack: EMERGENCY alert for patient alarm-1"
     assert "http://127.0.0.1:9/clinic/patients/alarm-1" in message.get_body(("plain",)).get_content()
     assert "bladder" not in message.as_string().lower()  # the email says where to look, not the symptoms
+
+
+def test_the_reminder_link_works_for_48_hours_and_then_expires(
+    uow: UnitOfWork,
+    clinics: Clinics,
+    db_settings: Settings,
+    smtp_server: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    enrolled(uow, clinics.alice, "mail-48")
+    sender(uow, db_settings, smtp_url=smtp_server.url).run_once()
+    [message] = smtp_server.received.to("mail-48@patients.example")
+    token = LINK.search(message.get_body(("plain",)).get_content())[1]  # type: ignore[index]
+    key = db_settings.resolved_secret_key()
+    sent = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: sent + dt.timedelta(hours=47, minutes=59))
+    assert resolve_link(uow, token, key, for_new_checkin=True).patient_ref == "mail-48"
+    monkeypatch.setattr(clock, "now", lambda: sent + dt.timedelta(hours=48, seconds=1))
+    with pytest.raises(LinkInvalid, match="expired"):
+        resolve_link(uow, token, key, for_new_checkin=True)

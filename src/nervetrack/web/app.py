@@ -7,7 +7,7 @@ added there. The engine is created here, from the settings passed in, never at i
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from nervetrack import __version__
 from nervetrack.adapters.db.engine import database_state, make_engine, make_session_factory
+from nervetrack.adapters.delivery import Transport
 from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.config import Settings
 from nervetrack.services.clinics import LoginRateLimiter
@@ -56,15 +57,17 @@ def routers() -> list[APIRouter]:
 def create_app(settings: Settings) -> FastAPI:
     """Build the application for these settings (the database schema is upgraded by the caller).
 
-    Raises OdiStatementsError at once when a configured ODI statements file is unusable.
+    Raises OdiStatementsError at once when a configured ODI statements file is unusable, and SmtpUrlError
+    when NERVETRACK_SMTP_URL cannot be used.
     """
     if settings.odi_statements_file is not None:
         load_odi_statements(settings.odi_statements_file)
+    transports = transports_from(settings)
     engine = make_engine(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        loop = reminder_loop(settings, engine)
+        loop = reminder_loop(settings, engine, transports)
         yield
         if loop is not None:
             loop.stop()
@@ -93,12 +96,12 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def reminder_loop(settings: Settings, engine: Engine) -> ReminderLoop | None:
+def reminder_loop(settings: Settings, engine: Engine, transports: Mapping[str, Transport]) -> ReminderLoop | None:
     """The optional reminder loop of `serve` (NERVETRACK_REMINDER_LOOP_SECONDS > 0), started; else None."""
     if not settings.reminder_loop_seconds:
         return None
     uow = UnitOfWork(make_session_factory(engine))
-    loop = ReminderLoop(Sender(uow, settings, transports_from(settings)), settings.reminder_loop_seconds)
+    loop = ReminderLoop(Sender(uow, settings, transports), settings.reminder_loop_seconds)
     loop.start()
     return loop
 
