@@ -101,43 +101,20 @@ def _bulk_clinic(engine: Any, clinic_id: int) -> None:
             pk, days = first + n, rng.randint(per_patient, 700)
             level, last = rng.choice(levels), TODAY - dt.timedelta(days=rng.randint(0, 30))
             patients.append(
-                {
-                    "id": pk,
-                    "clinic_id": clinic_id,
-                    "ref": f"big-{n:05d}",
-                    "birth_year": 1940 + n % 50,
-                    "sex": "unknown",
-                    "diabetes": False,
-                    "peripheral_neuropathy": False,
-                    "smoker": False,
-                    "baseline": None,
-                    "created_at": now,
-                    "current_level": level,
-                    "last_checkin_date": last,
-                    "open_alert_rank": {"routine": 0, "soon": 1, "urgent": 2, "emergency": 3}[level],
-                }
-            )
+                {"id": pk, "clinic_id": clinic_id, "ref": f"big-{n:05d}", "birth_year": 1940 + n % 50,
+                 "sex": "unknown", "diabetes": False, "peripheral_neuropathy": False, "smoker": False,
+                 "baseline": None, "created_at": now, "current_level": level, "last_checkin_date": last,
+                 "open_alert_rank": {"routine": 0, "soon": 1, "urgent": 2, "emergency": 3}[level]}
+            )  # fmt: skip
             surgeries.append(
-                {
-                    "patient_id": pk,
-                    "date": TODAY - dt.timedelta(days=days),
-                    "procedure": rng.choice(procedures),
-                    "approach": "open",
-                    "levels": ["L4-L5"],
-                    "symptom_duration_weeks": None,
-                }
-            )
+                {"patient_id": pk, "date": TODAY - dt.timedelta(days=days), "procedure": rng.choice(procedures),
+                 "approach": "open", "levels": ["L4-L5"], "symptom_duration_weeks": None}
+            )  # fmt: skip
             for k in range(per_patient):
                 checkins.append(
-                    {
-                        "patient_id": pk,
-                        "date": last - dt.timedelta(days=k),
-                        "leg_pain": rng.randint(0, 10),
-                        "triage_level": level,
-                        "assessment": {},
-                        "submitted_at": now,
-                    }
-                )
+                    {"patient_id": pk, "date": last - dt.timedelta(days=k), "leg_pain": rng.randint(0, 10),
+                     "triage_level": level, "assessment": {}, "submitted_at": now}
+                )  # fmt: skip
             if level != "routine":
                 alerts.append({"patient_id": pk, "code": "bench", "level": level, "message": "bench", "raised_at": now})
         connection.execute(insert(Patient), patients)
