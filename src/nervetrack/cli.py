@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from nervetrack.cli_reminders import reminders_app
 from nervetrack.domain.assess import assess as assess_record
 from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.knowledge import used_source_ids
@@ -192,6 +193,7 @@ app.add_typer(follow_ups_app, name="follow-ups")
 app.add_typer(token_app, name="token")
 app.add_typer(clinic_app, name="clinic")
 app.add_typer(clinician_app, name="clinician")
+app.add_typer(reminders_app, name="reminders")
 DataDirOption = Annotated[
     Path | None, typer.Option("--data-dir", help="Directory for the SQLite database (default ./data).")
 ]
@@ -348,11 +350,12 @@ def serve(
             f"[bold]Demo clinician login[/bold] at {_base_url(settings.host, settings.port)}/clinic/login\n"
             f"  email:    {login.email}\n  password: {login.password}"
         )
+    from nervetrack.adapters.mail import SmtpUrlError
     from nervetrack.adapters.odi_statements import OdiStatementsError
 
     try:
         app_ = create_app(settings)
-    except OdiStatementsError as error:
+    except (OdiStatementsError, SmtpUrlError) as error:
         _fail([str(error)])
     # No access log: URLs can carry patient ids and link secrets.
     uvicorn.run(app_, host=settings.host, port=settings.port, access_log=False)

@@ -16,6 +16,14 @@ Every setting (environment variable in brackets):
   emergency (default 112); the pages add "or your local emergency number".
 - odi_statements_file (NERVETRACK_ODI_STATEMENTS_FILE): a JSON file with the Oswestry statements, for a
   clinic that holds the licence; without it the form names each section and its 0-5 ends only.
+- Reminders (issue 13; README "Check-in reminders"): smtp_url (NERVETRACK_SMTP_URL: smtp://, smtp+starttls:// or
+  smtps://user:password@host:port), mail_from (NERVETRACK_MAIL_FROM), public_url (NERVETRACK_PUBLIC_URL: the
+  address patients open, for the links in messages), sms_url, sms_account, sms_token, sms_from
+  (NERVETRACK_SMS_*: a Twilio-compatible REST API), reminder_loop_seconds (NERVETRACK_REMINDER_LOOP_SECONDS:
+  0 = `serve` sends none; run `nervetrack reminders run` from a timer), reminder_retry_seconds and
+  reminder_max_attempts (back-off: the first retry after that many seconds, doubling), checkin_link_hours
+  (how long a reminder's check-in link works). overdue_days is no longer used: a patient is overdue after two
+  missed due check-ins of the schedule.
 """
 
 from __future__ import annotations
@@ -44,6 +52,24 @@ class Settings(BaseSettings):
     cookie_secure: bool = True
     odi_statements_file: Path | None = None
     emergency_number: str = Field(default="112", min_length=1, max_length=20, pattern=r"^[0-9+*#]+$")
+    smtp_url: str | None = None
+    mail_from: str = "NerveTrack <reminders@localhost>"
+    public_url: str | None = None
+    sms_url: str | None = None
+    sms_account: str | None = None
+    sms_token: str | None = None
+    sms_from: str | None = None
+    reminder_loop_seconds: int = Field(default=0, ge=0, le=86400)
+    reminder_retry_seconds: float = Field(default=60.0, gt=0, le=86400)
+    reminder_max_attempts: int = Field(default=5, ge=1, le=50)
+    checkin_link_hours: int = Field(default=48, ge=1, le=48)
+
+    def resolved_public_url(self) -> str:
+        """The address patients open, for links in messages: the configured one, or this server's."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
     def cookie_secure_was_set(self) -> bool:
         """Whether cookie_secure was given explicitly (argument or NERVETRACK_COOKIE_SECURE)."""

@@ -28,6 +28,7 @@ from nervetrack.services.patients import add_patient, export_patient
 from nervetrack.services.tokens import issue_link
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor, DemoSeed
+from tests.mail_server import smtp_server  # noqa: F401  (fixture)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -97,6 +97,7 @@ PAGES: dict[str, tuple[bool, Callable[[Any], str], Callable[[Page], None] | None
     "patient recovery": (False, lambda s: s.link_for("demo-06") + "/recovery", None),
     "patient recovery, urgent": (False, lambda s: s.link_for("demo-03") + "/recovery", None),
     "patient emergency": (False, lambda s: s.link_for("demo-12") + "/recovery", None),
+    "patient reminders": (False, lambda s: s.link_for("demo-06") + "/reminders", None),
     "invalid link": (False, lambda s: "/p/no-such-link", None),
     "clinician login": (False, lambda s: "/clinic/login", None),
     "clinician dashboard": (True, lambda s: "/clinic/?level=urgent", None),

@@ -19,6 +19,7 @@ from nervetrack.services.clinics import create_clinic, create_clinician
 from nervetrack.services.patients import add_patient
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor, ClinicianView
+from tests.mail_server import sms_provider, smtp_server  # noqa: F401  (fixtures)
 from tests.pg import db_settings, postgres  # noqa: F401  (fixtures)
 
 TODAY = dt.date(2026, 3, 1)

@@ -41,7 +41,7 @@ def test_open_alerts_come_first_then_the_longest_silence(
 
 
 def test_patients_who_stopped_checking_in_are_overdue(uow: UnitOfWork, clinics: Clinics, ward: dict[str, int]) -> None:
-    rows = {r.patient_id: r for r in dashboard(uow, clinics.alice, today=TODAY, overdue_days=7).rows}
+    rows = {r.patient_id: r for r in dashboard(uow, clinics.alice, today=TODAY).rows}
     assert {name for name, row in rows.items() if row.overdue} == {"quiet", "never"}
     assert rows["quiet"].days_since_last_checkin == 15
     assert rows["never"].days_since_last_checkin is None

@@ -19,7 +19,9 @@ from nervetrack.domain.validation import parse_record
 from nervetrack.knowledge import load_knowledge
 from nervetrack.services import clock
 from nervetrack.services.access import patient_row
+from nervetrack.services.alert_notices import queue_alert_notices
 from nervetrack.services.audit import record_event
+from nervetrack.services.checkin_links import use_checkin_link
 from nervetrack.services.errors import IdempotencyKeyReused
 from nervetrack.services.patients import acknowledged_alerts
 from nervetrack.services.records import (
@@ -30,6 +32,7 @@ from nervetrack.services.records import (
     patient_contract,
     record_of,
 )
+from nervetrack.services.schedules import refresh_overdue
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor, CheckinResult
 
@@ -63,6 +66,7 @@ def record_checkin(
                 return _replayed(patient, earlier, values)
         try:
             result = _store(session, actor, patient, values, idempotency_key)
+            use_checkin_link(session, actor)
             uow.commit()
         except IntegrityError:
             # A concurrent retry won the race on the unique (patient, idempotency key).
@@ -170,6 +174,7 @@ def raise_alerts(session: Session, patient: Patient, row: Checkin, flags: list[F
         open_codes.add(flag.code)
         raised.append(alert)
     session.flush()
+    queue_alert_notices(session, patient, raised)
     return raised
 
 
@@ -179,6 +184,7 @@ def update_summary(
     if patient.last_checkin_date is None or day >= patient.last_checkin_date:
         patient.last_checkin_date = day
         patient.current_level = assessment.triage.level.value
+        refresh_overdue(session, patient)
     # Only a new alert can raise the rank here; acknowledging one refreshes it in services.alerts.
     if alerts_raised:
         refresh_open_alert_rank(session, patient)

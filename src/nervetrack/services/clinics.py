@@ -15,12 +15,14 @@ from sqlalchemy.orm import joinedload
 
 from nervetrack.adapters.db.tables import Clinic, Clinician
 from nervetrack.domain.errors import InvalidInput, Problem
+from nervetrack.domain.schedule import format_schedule, parse_schedule
 from nervetrack.services import clock
 from nervetrack.services.access import clinic_of
 from nervetrack.services.audit import record_event
 from nervetrack.services.errors import AuthenticationFailed, Conflict, NotFound, RateLimited
 from nervetrack.services.patients import PHONE
 from nervetrack.services.records import clinic_view
+from nervetrack.services.schedules import refresh_clinic_overdue
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor, ClinicianView, ClinicView
 
@@ -54,7 +56,7 @@ def get_clinic(uow: UnitOfWork, clinic_id: int) -> ClinicView:
         return clinic_view(clinic)
 
 
-CLINIC_SETTINGS = ("phone", "hours", "out_of_hours", "timezone")
+CLINIC_SETTINGS = ("phone", "hours", "out_of_hours", "timezone", "alert_email", "checkin_schedule")
 _LIMITS = {"phone": 40, "hours": 200, "out_of_hours": 300}
 
 
@@ -67,8 +69,11 @@ def update_clinic(uow: UnitOfWork, actor: Actor, **settings: str | None) -> Clin
         clinic = uow.session.get(Clinic, clinic_id)
         if clinic is None:
             raise NotFound(f"no clinic {clinic_id}")
+        schedule_changed = "checkin_schedule" in values and values["checkin_schedule"] != clinic.checkin_schedule
         for name, value in values.items():
             setattr(clinic, name, value)
+        if schedule_changed:
+            refresh_clinic_overdue(uow.session, clinic)
         record_event(uow.session, actor, "clinic.update", "clinic", clinic_id)
         uow.commit()
         return clinic_view(clinic)
@@ -83,6 +88,12 @@ def _checked_settings(settings: dict[str, str | None]) -> dict[str, str | None]:
             if not value or not _is_zone(value):
                 problems.append(Problem(name, "must be a time zone name such as Europe/London or America/Chicago"))
             values[name] = value
+        elif name == "alert_email":
+            if value and not is_email(value):
+                problems.append(Problem(name, "must be an email address such as ward@clinic.example"))
+            values[name] = value.lower() if value else None
+        elif name == "checkin_schedule":
+            values[name] = _schedule(value, problems)
         elif name in _LIMITS:
             if value and len(value) > _LIMITS[name]:
                 problems.append(Problem(name, f"must have at most {_LIMITS[name]} characters"))
@@ -92,6 +103,23 @@ def _checked_settings(settings: dict[str, str | None]) -> dict[str, str | None]:
     if problems:
         raise InvalidInput(problems)
     return values
+
+
+def _schedule(value: str | None, problems: list[Problem]) -> str | None:
+    """The clinic's own schedule in its normal form; empty means the knowledge base's."""
+    if not value:
+        return None
+    try:
+        return format_schedule(parse_schedule(value))
+    except InvalidInput as error:
+        problems.extend(error.problems)
+        return None
+
+
+def is_email(address: str) -> bool:
+    """Whether a string looks like one email address (a local part, @, a domain with a dot, no spaces)."""
+    local, _, domain = address.partition("@")
+    return bool(local) and "." in domain and len(address) <= 254 and not any(c.isspace() for c in address)
 
 
 def _is_zone(name: str) -> bool:
@@ -108,8 +136,7 @@ def create_clinician(uow: UnitOfWork, clinic_id: int, email: str, name: str, pas
         raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
     name = _name(name, "the clinician's name")
     address = email.strip().lower()
-    local, _, domain = address.partition("@")
-    if not local or "." not in domain or len(address) > 254 or any(c.isspace() for c in address):
+    if not is_email(address):
         raise ValueError(f"{email!r} is not an email address")
     with uow:
         session = uow.session

@@ -1,4 +1,6 @@
-"""The clinic dashboard: open alerts first (emergency, urgent, soon), then longest since the last check-in.
+"""The clinic dashboard: open alerts first (emergency, urgent, soon), then overdue patients (two due check-ins
+of the schedule missed), then longest since the last check-in; adherence (done / due in the last 14 days)
+beside each patient.
 
 Reads the denormalised summary on the patient row (open-alert rank, current triage level, last check-in
 date), so one indexed query serves a clinic of thousands; the phase follows from the surgery date.
@@ -8,18 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from nervetrack.adapters.db.tables import Alert, Patient, Surgery
+from nervetrack.adapters.db.tables import Alert, Clinic, Patient, Surgery
 from nervetrack.domain.model import TriageLevel
+from nervetrack.domain.schedule import ADHERENCE_DAYS, Adherence, adherence
 from nervetrack.domain.timeline import phase_at
 from nervetrack.knowledge import load_knowledge
 from nervetrack.services import clock
 from nervetrack.services.access import clinic_of
+from nervetrack.services.adherence import recent_checkin_dates
 from nervetrack.services.audit import record_event
 from nervetrack.services.errors import NotFound
 from nervetrack.services.follow_ups import sweep_unanswered
+from nervetrack.services.schedules import schedule_of
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor, Dashboard, DashboardRow
 
@@ -34,7 +39,7 @@ def dashboard(
     phase: str | None = None,
     level: TriageLevel | str | None = None,
     search: str | None = None,
-    overdue_days: int = 7,
+    overdue: bool = False,
     limit: int = 100,
     offset: int = 0,
     today: dt.date | None = None,
@@ -42,7 +47,7 @@ def dashboard(
     """List the clinic's patients in triage order, filtered by procedure, phase code, triage level, id search.
 
     `level` matches the triage level of the latest check-in; `search` is a case-insensitive substring of the
-    patient id; overdue means no check-in for more than `overdue_days` days (counting from surgery if none).
+    patient id; `overdue` keeps only patients who missed their last two due check-ins.
     """
     clinic_id = clinic_of(actor)
     day = today or clock.today()
@@ -50,12 +55,16 @@ def dashboard(
     sweep_unanswered(uow, clinic_id=clinic_id)
     query = select(Patient, Surgery).join(Surgery, Surgery.patient_id == Patient.id)
     query = _filtered(query.where(Patient.clinic_id == clinic_id), procedure, phase, level, search, day)
+    is_overdue = and_(Patient.overdue_from.is_not(None), Patient.overdue_from <= day)
+    if overdue:
+        query = query.where(is_overdue)
     with uow:
         session = uow.session
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         page = session.execute(
             query.order_by(
                 Patient.open_alert_rank.desc(),
+                case((is_overdue, 1), else_=0).desc(),
                 Patient.last_checkin_date.asc().nulls_first(),
                 Surgery.date.asc(),
                 Patient.ref,
@@ -64,9 +73,11 @@ def dashboard(
             .offset(max(0, offset))
         ).all()
         counts = _open_counts(session, [p.id for p, _ in page])
+        recent = recent_checkin_dates(session, [p.id for p, _ in page], day - dt.timedelta(days=ADHERENCE_DAYS))
+        schedule = schedule_of(session.get(Clinic, clinic_id))
         record_event(session, actor, "dashboard.read", "clinic", clinic_id)
         uow.commit()
-    rows = [_row(p, s, counts.get(p.id, 0), day, overdue_days) for p, s in page]
+    rows = [_row(p, s, counts.get(p.id, 0), day, adherence(schedule, s.date, recent[p.id], day)) for p, s in page]
     return Dashboard(rows=rows, total=total, as_of=day, limit=limit, offset=offset)
 
 
@@ -111,10 +122,9 @@ def _open_counts(session: Session, ids: list[int]) -> dict[int, int]:
     return {patient_id: count for patient_id, count in rows}
 
 
-def _row(patient: Patient, surgery: Surgery, open_alerts: int, day: dt.date, overdue_days: int) -> DashboardRow:
+def _row(patient: Patient, surgery: Surgery, open_alerts: int, day: dt.date, kept: Adherence) -> DashboardRow:
     since_surgery = (day - surgery.date).days
     since_checkin = (day - patient.last_checkin_date).days if patient.last_checkin_date else None
-    quiet = since_checkin if since_checkin is not None else since_surgery
     return DashboardRow(
         patient_id=patient.ref,
         procedure=surgery.procedure,
@@ -126,5 +136,7 @@ def _row(patient: Patient, surgery: Surgery, open_alerts: int, day: dt.date, ove
         open_alerts=open_alerts,
         last_checkin_date=patient.last_checkin_date,
         days_since_last_checkin=since_checkin,
-        overdue=quiet > overdue_days,
+        overdue=patient.overdue_from is not None and patient.overdue_from <= day,
+        adherence_done=kept.done,
+        adherence_due=kept.due,
     )

@@ -3,6 +3,7 @@
     ServiceError
      +-- NotFound              no such record visible to this actor (also: another clinic's patient)
      |    +-- LinkInvalid      a patient link that is unknown or revoked
+ |         +-- LinkUsed     a reminder's check-in link that already stored its check-in
      +-- Forbidden             the actor may not do this (e.g. a patient link acting on another patient)
      +-- Conflict              the record already exists (a patient id reused in one clinic)
      |    +-- IdempotencyKeyReused  a check-in's idempotency key sent again with different answers
@@ -25,6 +26,10 @@ class NotFound(ServiceError):
 
 class LinkInvalid(NotFound):
     """The patient link is unknown or has been revoked."""
+
+
+class LinkUsed(LinkInvalid):
+    """The reminder's check-in link has already stored its one check-in."""
 
 
 class Forbidden(ServiceError):

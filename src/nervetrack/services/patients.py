@@ -22,6 +22,7 @@ from nervetrack.services.access import clinic_of, patient_row
 from nervetrack.services.audit import record_event
 from nervetrack.services.errors import Conflict
 from nervetrack.services.records import alert_view, checkin_view, clinic_view, record_of
+from nervetrack.services.schedules import refresh_overdue
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor, AlertView, PatientDetail, PatientSummary
 
@@ -52,6 +53,7 @@ def add_patient(uow: UnitOfWork, actor: Actor, data: Mapping[str, Any]) -> Patie
         patient.phone = phone
         session.add(patient)
         session.flush()
+        refresh_overdue(session, patient)
         record_event(session, actor, "patient.create", "patient", patient.id)
         uow.commit()
         return summary_of(patient)

@@ -99,4 +99,6 @@ def clinic_view(clinic: Clinic) -> ClinicView:
         hours=clinic.hours,
         out_of_hours=clinic.out_of_hours,
         timezone=clinic.timezone or "UTC",
+        alert_email=clinic.alert_email,
+        checkin_schedule=clinic.checkin_schedule,
     )

@@ -15,6 +15,7 @@ from nervetrack.adapters.db.tables import ApiToken, Clinic, Patient, PatientLink
 from nervetrack.services import clock
 from nervetrack.services.access import clinic_of, patient_row
 from nervetrack.services.audit import record_event
+from nervetrack.services.checkin_links import is_checkin_link, resolve_checkin_link, revoke_checkin_links
 from nervetrack.services.errors import AuthenticationFailed, Conflict, LinkInvalid, NotFound
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor, IssuedSecret
@@ -58,8 +59,14 @@ def revoke_link(uow: UnitOfWork, actor: Actor, patient_id: str) -> int:
         return count
 
 
-def resolve_link(uow: UnitOfWork, secret: str) -> Actor:
-    """The actor for a patient's link (kind patient_link, patient_ref set); LinkInvalid if unknown/revoked."""
+def resolve_link(uow: UnitOfWork, secret: str, key: str | None = None, *, for_new_checkin: bool = False) -> Actor:
+    """The actor for a patient's link (kind patient_link, patient_ref set); LinkInvalid if unknown/revoked.
+
+    A reminder's short-lived check-in link (services/checkin_links.py) is checked with the signing `key`."""
+    if is_checkin_link(secret):
+        if key is None:
+            raise LinkInvalid("this link is not valid; ask your clinic for a new one")
+        return resolve_checkin_link(uow, key, secret, for_new_checkin=for_new_checkin)
     with uow:
         found = uow.session.execute(
             select(PatientLink, Patient)
@@ -142,6 +149,7 @@ def authenticate_token(uow: UnitOfWork, secret: str) -> Actor:
 
 
 def _revoke_links(uow: UnitOfWork, patient_pk: int) -> int:
+    revoke_checkin_links(uow.session, patient_pk)
     result = uow.session.execute(
         update(PatientLink)
         .where(PatientLink.patient_id == patient_pk, PatientLink.revoked_at.is_(None))

@@ -22,6 +22,7 @@ class Actor:
     clinic_id: int | None
     patient_pk: int | None = None  # set for a patient link: the one patient it may see
     patient_ref: str | None = None  # and that patient's id (the contract's patient.id)
+    checkin_link_id: int | None = None  # set for a reminder's short-lived check-in link (good for one check-in)
 
     @staticmethod
     def system(clinic_id: int | None = None) -> Actor:
@@ -38,6 +39,8 @@ class ClinicView:
     hours: str | None = None
     out_of_hours: str | None = None
     timezone: str = "UTC"
+    alert_email: str | None = None
+    checkin_schedule: str | None = None  # the clinic's own "from_day:every_days, ..."; None: the knowledge base's
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,9 @@ class DashboardRow:
     open_alerts: int
     last_checkin_date: dt.date | None
     days_since_last_checkin: int | None
-    overdue: bool
+    overdue: bool  # missed the last two due check-ins of the schedule
+    adherence_done: int = 0  # check-ins done / due in the last 14 days
+    adherence_due: int = 0
 
 
 @dataclass(frozen=True)

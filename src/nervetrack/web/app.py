@@ -7,20 +7,33 @@ added there. The engine is created here, from the settings passed in, never at i
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 
 from nervetrack import __version__
 from nervetrack.adapters.db.engine import database_state, make_engine, make_session_factory
+from nervetrack.adapters.delivery import Transport
 from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.config import Settings
 from nervetrack.services.clinics import LoginRateLimiter
+from nervetrack.services.reminder_sender import ReminderLoop, Sender, transports_from
+from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.web import clinician_deps, pages, problems
-from nervetrack.web.routes import api, clinician, clinician_patients, patient, patient_checkin, patient_follow_up
+from nervetrack.web.routes import (
+    api,
+    api_reminders,
+    clinician,
+    clinician_patients,
+    patient,
+    patient_checkin,
+    patient_follow_up,
+    reminders,
+)
 from nervetrack.web.security import SecurityHeaders
 
 log = logging.getLogger("nervetrack.web")
@@ -36,21 +49,28 @@ def routers() -> list[APIRouter]:
         clinician.router,
         clinician_patients.router,
         clinician.root_router,
+        reminders.router,
+        api_reminders.router,
     ]
 
 
 def create_app(settings: Settings) -> FastAPI:
     """Build the application for these settings (the database schema is upgraded by the caller).
 
-    Raises OdiStatementsError at once when a configured ODI statements file is unusable.
+    Raises OdiStatementsError at once when a configured ODI statements file is unusable, and SmtpUrlError
+    when NERVETRACK_SMTP_URL cannot be used.
     """
     if settings.odi_statements_file is not None:
         load_odi_statements(settings.odi_statements_file)
+    transports = transports_from(settings)
     engine = make_engine(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        loop = reminder_loop(settings, engine, transports)
         yield
+        if loop is not None:
+            loop.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -74,6 +94,16 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(packages=[("nervetrack.web", "static")]), name="static")
     return app
+
+
+def reminder_loop(settings: Settings, engine: Engine, transports: Mapping[str, Transport]) -> ReminderLoop | None:
+    """The optional reminder loop of `serve` (NERVETRACK_REMINDER_LOOP_SECONDS > 0), started; else None."""
+    if not settings.reminder_loop_seconds:
+        return None
+    uow = UnitOfWork(make_session_factory(engine))
+    loop = ReminderLoop(Sender(uow, settings, transports), settings.reminder_loop_seconds)
+    loop.start()
+    return loop
 
 
 def healthz_route(app: FastAPI) -> Callable[[], JSONResponse]:

@@ -25,6 +25,12 @@ ACTIONS = {
     "alert.acknowledge": "acknowledged alerts",
     "link.issue": "issued a new check-in link",
     "link.revoke": "revoked the check-in links",
+    "reminders.read": "read the reminder settings",
+    "reminders.update": "changed the reminder settings",
+    "reminders.pause": "paused the reminders",
+    "reminders.stop": "stopped the reminders",
+    "reminders.resume": "started the reminders again",
+    "adherence.read": "read the check-in adherence",
 }
 WHO = {"patient_link": "the patient (own link)", "system": "NerveTrack", "api_token": "clinic system"}
 

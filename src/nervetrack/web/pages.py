@@ -191,9 +191,15 @@ def page_error(request: Request, error: Exception) -> Response:
     """The friendly page for an error raised by a page handler (installed as app.state.page_error_handler):
     a patient link that does not work gets its own clear page, with no data."""
     from nervetrack.domain.errors import InvalidInput
-    from nervetrack.services.errors import Conflict, Forbidden, LinkInvalid, NotFound, RateLimited
+    from nervetrack.services.errors import Conflict, Forbidden, LinkInvalid, LinkUsed, NotFound, RateLimited
 
     patient_page = request.url.path.startswith("/p/")
+    if isinstance(error, LinkUsed):
+        message = (
+            "This link from your reminder has already been used for a check-in. Your next reminder will bring a "
+            "new one; you can also use the link your clinic gave you."
+        )
+        return render(request, "patient/link_invalid.html", 410, message=message)
     if isinstance(error, LinkInvalid) or (patient_page and isinstance(error, NotFound)):
         message = "This check-in link is not valid. It may have been replaced or switched off by your clinic."
         return render(request, "patient/link_invalid.html", 404, message=message)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -53,6 +54,10 @@ class Clinic(Base):
     hours: Mapped[str | None] = mapped_column(String(200), nullable=True)
     out_of_hours: Mapped[str | None] = mapped_column(String(300), nullable=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # Reminders (migration 0006): where urgent and emergency alerts are emailed, and the clinic's own
+    # check-in schedule ("from_day:every_days, ..."; none: the knowledge base's).
+    alert_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    checkin_schedule: Mapped[str | None] = mapped_column(String(400), nullable=True)
 
 
 class Clinician(Base):
@@ -89,6 +94,9 @@ class Patient(Base):
     current_level: Mapped[str | None] = mapped_column(String(16), nullable=True)
     open_alert_rank: Mapped[int] = mapped_column(Integer, default=0)
     last_checkin_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # The day the patient becomes overdue (two due check-ins missed) unless they check in before; set with
+    # every check-in and schedule change (migration 0006).
+    overdue_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
     surgery: Mapped[Surgery] = relationship(back_populates="patient", uselist=False)
 
@@ -205,3 +213,90 @@ class AuditEvent(Base):
     entity_type: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(_tz())
+
+
+class ReminderPreference(Base):
+    """How and when a patient wants check-in reminders (migration 0006); no row: none are sent."""
+
+    __tablename__ = "reminder_preference"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), default="none")
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    sms_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    local_time: Mapped[dt.time] = mapped_column(Time)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    quiet_start: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
+    quiet_end: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
+    paused_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    stopped_at: Mapped[dt.datetime | None] = mapped_column(_tz(), nullable=True)
+    stopped_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(_tz())
+
+
+class Reminder(Base):
+    """One reminder per patient and due date: the unique row every sender claims before sending."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "due_date"),
+        Index("ix_reminder_claim", "state", "send_after"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(12))  # queued, sending, sent, failed, bounced, skipped
+    send_after: Mapped[dt.datetime] = mapped_column(_tz())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(_tz(), nullable=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(_tz(), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(Text, nullable=True)  # the last error, or why it was skipped
+    provider_ref: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(_tz())
+
+
+class CheckinLink(Base):
+    """A short-lived check-in link sent in a reminder: signed, expiring, good for one check-in, revocable."""
+
+    __tablename__ = "checkin_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    reminder_id: Mapped[int | None] = mapped_column(ForeignKey("reminder.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(_tz())
+    expires_at: Mapped[dt.datetime] = mapped_column(_tz())
+    used_at: Mapped[dt.datetime | None] = mapped_column(_tz(), nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(_tz(), nullable=True)
+
+
+class AlertNotice(Base):
+    """The email that tells a clinic about an urgent or emergency alert: one row per alert, claimed like a
+    reminder."""
+
+    __tablename__ = "alert_notice"
+    __table_args__ = (Index("ix_alert_notice_claim", "state", "send_after"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id"), unique=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    state: Mapped[str] = mapped_column(String(12))
+    send_after: Mapped[dt.datetime] = mapped_column(_tz())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(_tz(), nullable=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(_tz(), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(_tz())
+
+
+class SenderLease(Base):
+    """Who may send for now, on SQLite (one sender at a time there)."""
+
+    __tablename__ = "sender_lease"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(80))
+    until: Mapped[dt.datetime] = mapped_column(_tz())

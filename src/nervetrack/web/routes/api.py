@@ -22,7 +22,7 @@ from nervetrack.services.dashboard import dashboard
 from nervetrack.services.follow_ups import answer_follow_up
 from nervetrack.services.patients import add_patient, current_assessment, export_patient, get_patient
 from nervetrack.services.tokens import issue_link, revoke_link
-from nervetrack.web.deps import ApiActorDep, SettingsDep, UowDep
+from nervetrack.web.deps import ApiActorDep, UowDep
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 _CHECKIN_SCHEMA = {
@@ -58,15 +58,18 @@ def _assessment_json(assessment: Assessment) -> Any:
     return assessment.model_dump(mode="json")
 
 
-@router.get("/patients", summary="The clinic dashboard: patients in triage order")
+@router.get(
+    "/patients",
+    summary="The clinic dashboard: open alerts first, then overdue patients; adherence (done / due in 14 days)",
+)
 def list_patients(
     uow: UowDep,
     actor: ApiActorDep,
-    settings: SettingsDep,
     procedure: str | None = None,
     phase: str | None = None,
     level: TriageLevel | None = None,
     search: Annotated[str | None, Query(max_length=64)] = None,
+    overdue: Annotated[bool, Query(description="Only patients who missed their last two due check-ins.")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> JSONResponse:
@@ -77,7 +80,7 @@ def list_patients(
         phase=phase,
         level=level,
         search=search,
-        overdue_days=settings.overdue_days,
+        overdue=overdue,
         limit=limit,
         offset=offset,
     )

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.model import Procedure, TriageLevel
+from nervetrack.domain.schedule import format_schedule
 from nervetrack.services.clinics import CLINIC_SETTINGS, authenticate, get_clinic, update_clinic
 from nervetrack.services.dashboard import dashboard
 from nervetrack.services.errors import AuthenticationFailed, RateLimited
@@ -72,6 +73,7 @@ def dashboard_page(
     phase: str = "",
     level: str = "",
     q: str = "",
+    overdue: str = "",
     page: str = "1",
 ) -> Response:
     """The clinic's patients: open alerts first, then longest since the last check-in, PAGE_SIZE a page."""
@@ -82,6 +84,7 @@ def dashboard_page(
         "phase": phase if phase in {p.code for p in knowledge.phases} else "",
         "level": level if level in {lv.value for lv in TriageLevel} else "",
         "q": q.strip()[:64],
+        "overdue": "1" if overdue == "1" else "",
     }
     board = dashboard(
         context.uow(),
@@ -90,7 +93,7 @@ def dashboard_page(
         phase=filters["phase"] or None,
         level=filters["level"] or None,
         search=filters["q"] or None,
-        overdue_days=context.settings.overdue_days,
+        overdue=filters["overdue"] == "1",
         limit=PAGE_SIZE,
         offset=(page_number(page) - 1) * PAGE_SIZE,
     )
@@ -138,8 +141,16 @@ def _settings(
     status: int,
     saved: bool = False,
 ) -> HTMLResponse:
+    default = format_schedule(pages.knowledge().schedule)
     return pages.render(
-        request, "clinician/settings.html", status, clinician=clinician, values=values, errors=errors, saved=saved
+        request,
+        "clinician/settings.html",
+        status,
+        clinician=clinician,
+        values=values,
+        errors=errors,
+        saved=saved,
+        default_schedule=default,
     )
 
 

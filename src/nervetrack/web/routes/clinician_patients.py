@@ -14,10 +14,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.model import RED_FLAG_SIGNS, Approach, CheckIn, Procedure, Sex
 from nervetrack.domain.validation import parse_record
+from nervetrack.services.adherence import patient_adherence
 from nervetrack.services.alerts import acknowledge_alerts
 from nervetrack.services.audit import audit_page
 from nervetrack.services.errors import Conflict
 from nervetrack.services.patients import add_patient, export_patient, get_patient
+from nervetrack.services.reminder_prefs import get_preferences, reminder_history
 from nervetrack.services.tokens import issue_link, revoke_link
 from nervetrack.services.views import ClinicianView
 from nervetrack.web import pages
@@ -227,6 +229,9 @@ def _patient_page(
         message=message,
         sign_list=_signs,
         odi_of=_odi_text,
+        reminders=get_preferences(context.uow(), actor, patient_id),
+        reminder_history=reminder_history(context.uow(), actor, patient_id),
+        adherence=patient_adherence(context.uow(), actor, patient_id),
     )
 
 

@@ -21,6 +21,8 @@ from nervetrack.domain.schedule import next_checkin_due
 from nervetrack.services import clock
 from nervetrack.services.errors import LinkInvalid
 from nervetrack.services.patients import get_patient
+from nervetrack.services.reminder_prefs import get_preferences
+from nervetrack.services.schedules import schedule_from_text
 from nervetrack.services.tokens import resolve_link
 from nervetrack.services.views import Actor, PatientDetail
 from nervetrack.web import pages
@@ -47,10 +49,12 @@ class Opened:
         return self.actor.patient_ref
 
 
-def open_link(request: Request, token: str) -> Opened:
-    """The patient of this link and their record; LinkInvalid (shown as a clear page) otherwise."""
-    uow = pages.page_context(request).uow()
-    actor = resolve_link(uow, token)
+def open_link(request: Request, token: str, *, for_new_checkin: bool = False) -> Opened:
+    """The patient of this link and their record; LinkInvalid (shown as a clear page) otherwise. A reminder's
+    check-in link that already stored its check-in opens the form no more (`for_new_checkin`)."""
+    context = pages.page_context(request)
+    uow = context.uow()
+    actor = resolve_link(uow, token, context.secret_key, for_new_checkin=for_new_checkin)
     if not actor.patient_ref:
         raise LinkInvalid("this link has no patient")
     return Opened(token, actor, get_patient(uow, actor, actor.patient_ref))
@@ -75,6 +79,7 @@ def recovery(request: Request, token: str, after: str | None = None, saved: str 
         saved=bool(saved),
         latest_checkin_id=detail.checkins[-1].id if detail.checkins else None,
         next_due=_next_due(detail),
+        reminders=get_preferences(pages.page_context(request).uow(), opened.actor, opened.ref),
         today=clock.today(),
         off_course=[s for s in assessment.symptoms if s.action is not None and s.status in _OFF_COURSE],
         # With an emergency the page is about calling now: no forecast of the months ahead.
@@ -87,8 +92,9 @@ _OFF_COURSE = {SymptomStatus.SLOWER_THAN_EXPECTED, SymptomStatus.NOT_IMPROVING, 
 
 
 def _next_due(detail: PatientDetail) -> dt.date | None:
-    last = detail.checkins[-1].values.date if detail.checkins else None
-    return next_checkin_due(pages.knowledge(), detail.record.surgery.date, last, clock.today())
+    last = max((c.values.date for c in detail.checkins), default=None)
+    schedule = schedule_from_text(detail.clinic.checkin_schedule)
+    return next_checkin_due(pages.knowledge(), detail.record.surgery.date, last, clock.today(), schedule)
 
 
 @router.get("/{token}/when-to-call", response_class=HTMLResponse)

@@ -48,7 +48,7 @@ Form = dict[str, Any]
 @router.get("/{token}", response_class=HTMLResponse)
 def checkin_form(request: Request, token: str) -> Response:
     """Today's check-in form: every question unanswered, with last time's answer beside it."""
-    return _form(request, open_link(request, token), {}, {})
+    return _form(request, open_link(request, token, for_new_checkin=True), {}, {})
 
 
 def _form(
