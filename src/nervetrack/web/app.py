@@ -19,8 +19,16 @@ from nervetrack.adapters.db.engine import database_state, make_engine, make_sess
 from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.config import Settings
 from nervetrack.services.clinics import LoginRateLimiter
-from nervetrack.web import clinician_deps, pages, problems
-from nervetrack.web.routes import api, clinician, clinician_patients, patient, patient_checkin, patient_follow_up
+from nervetrack.web import clinician_deps, fhir_outcomes, pages, problems
+from nervetrack.web.routes import (
+    api,
+    clinician,
+    clinician_patients,
+    fhir,
+    patient,
+    patient_checkin,
+    patient_follow_up,
+)
 from nervetrack.web.security import SecurityHeaders
 
 log = logging.getLogger("nervetrack.web")
@@ -30,6 +38,7 @@ def routers() -> list[APIRouter]:
     """Every router of the app, in order. Add the page routers here."""
     return [
         api.router,
+        fhir.router,
         patient.router,
         patient_checkin.router,
         patient_follow_up.router,
@@ -68,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
     problems.install(app)
     app.state.page_error_handler = pages.page_error
     clinician_deps.install(app)
+    fhir_outcomes.install(app)
     app.add_middleware(SecurityHeaders)
     app.add_api_route("/healthz", healthz_route(app), methods=["GET"], include_in_schema=False)
     for router in routers():
