@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from nervetrack.cli_fhir import fhir_app
 from nervetrack.domain.assess import assess as assess_record
 from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.knowledge import used_source_ids
@@ -192,6 +193,7 @@ app.add_typer(follow_ups_app, name="follow-ups")
 app.add_typer(token_app, name="token")
 app.add_typer(clinic_app, name="clinic")
 app.add_typer(clinician_app, name="clinician")
+app.add_typer(fhir_app, name="fhir")
 DataDirOption = Annotated[
     Path | None, typer.Option("--data-dir", help="Directory for the SQLite database (default ./data).")
 ]
