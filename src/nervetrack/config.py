@@ -16,6 +16,14 @@ Every setting (environment variable in brackets):
   emergency (default 112); the pages add "or your local emergency number".
 - odi_statements_file (NERVETRACK_ODI_STATEMENTS_FILE): a JSON file with the Oswestry statements, for a
   clinic that holds the licence; without it the form names each section and its 0-5 ends only.
+- public_url (NERVETRACK_PUBLIC_URL): the service's address as EHRs reach it (e.g. https://nervetrack.example.org);
+  CDS Hooks JWTs must name `{public_url}/cds-services/{id}` as their audience, and cards link to it. Default:
+  the address of each request.
+- cds_hooks_issuers (NERVETRACK_CDS_HOOKS_ISSUERS): JSON object, CDS client issuer (`iss`) -> its JSON Web Key
+  Set ({"keys": [...]}, public keys only). A CDS Hooks call is accepted only with a JWT signed by one of these
+  keys; with none configured, every call is refused.
+- cds_hooks_cors_origins (NERVETRACK_CDS_HOOKS_CORS_ORIGINS): JSON list of browser origins allowed to call
+  /cds-services (default ["*"]: the calls carry a bearer JWT, never cookies).
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +53,9 @@ class Settings(BaseSettings):
     cookie_secure: bool = True
     odi_statements_file: Path | None = None
     emergency_number: str = Field(default="112", min_length=1, max_length=20, pattern=r"^[0-9+*#]+$")
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^/?#]+(/[^?#]*)?$")
+    cds_hooks_issuers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    cds_hooks_cors_origins: list[str] = Field(default_factory=lambda: ["*"])
 
     def cookie_secure_was_set(self) -> bool:
         """Whether cookie_secure was given explicitly (argument or NERVETRACK_COOKIE_SECURE)."""

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.asgi import AsgiClient
-
 from nervetrack.adapters.db.engine import make_engine, make_session_factory
 from nervetrack.adapters.db.migrate import upgrade
 from nervetrack.config import Settings
@@ -24,6 +22,7 @@ from nervetrack.services.tokens import create_api_token
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor
 from nervetrack.web.app import create_app
+from tests.asgi import AsgiClient
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))

@@ -22,6 +22,7 @@ from nervetrack.services.clinics import LoginRateLimiter
 from nervetrack.web import clinician_deps, fhir_outcomes, pages, problems
 from nervetrack.web.routes import (
     api,
+    cds_hooks,
     clinician,
     clinician_patients,
     fhir,
@@ -39,6 +40,7 @@ def routers() -> list[APIRouter]:
     return [
         api.router,
         fhir.router,
+        cds_hooks.router,
         patient.router,
         patient_checkin.router,
         patient_follow_up.router,
@@ -79,6 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
     clinician_deps.install(app)
     fhir_outcomes.install(app)
     app.add_middleware(SecurityHeaders)
+    cds_hooks.install(app, settings.cds_hooks_cors_origins)
     app.add_api_route("/healthz", healthz_route(app), methods=["GET"], include_in_schema=False)
     for router in routers():
         app.include_router(router)
