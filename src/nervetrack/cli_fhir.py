@@ -104,4 +104,5 @@ def _clinic(uow: Any, clinic: int | None, patient_id: str | None) -> int:
         found = "no" if not ids else f"{len(ids)}"
         what = f"clinics with patient {patient_id!r}" if patient_id else "clinics"
         _cli()._fail([f"--clinic: {found} {what}; name the clinic with --clinic ID"])
-    return ids[0]
+    chosen: int = ids[0]
+    return chosen

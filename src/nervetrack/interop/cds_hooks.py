@@ -96,7 +96,7 @@ def _flag_card(flag: Flag, knowledge: Knowledge, context: CardContext) -> Json:
     if flag.causes:
         detail.append("**Possible causes:**\n" + "\n".join(f"- {c.text}" for c in flag.causes))
     detail.append(f"Rule `{flag.code}` version {flag.rule_version}.")
-    detail.append(_sources(flag.sources, knowledge))
+    detail.append(_sources(tuple(flag.sources), knowledge))
     name = knowledge.rules[flag.code].name if flag.code in knowledge.rules else ""
     summary = f"NerveTrack {flag.level.value}: {name or flag.message}"
     return _card(f"flag/{flag.code}", summary, _INDICATOR[flag.level], "\n\n".join(detail), context)
@@ -107,7 +107,10 @@ def _summary_card(assessment: Assessment, knowledge: Knowledge, context: CardCon
         f"Day {assessment.days_since_surgery} after {assessment.procedure}: {assessment.phase.title}; "
         f"triage {assessment.triage.level.value}"
     )
-    lines = [assessment.triage.summary, f"**Phase:** {assessment.phase.what_happens}"]
+    lines = [
+        f"**Triage: {assessment.triage.level.value}.** {assessment.triage.summary}",
+        f"**Phase:** {assessment.phase.what_happens}",
+    ]
     rows = [_symptom_row(s) for s in assessment.symptoms if s.status.value != "no_data"]
     if rows:
         lines.append("| Symptom | Latest | Status | Expected now |\n|---|---|---|---|\n" + "\n".join(rows))
@@ -116,7 +119,7 @@ def _summary_card(assessment: Assessment, knowledge: Knowledge, context: CardCon
     forecasts = [s for s in assessment.symptoms if s.forecast]
     if forecasts:
         lines.append("**Forecast, moderate or worse at 12 months:** " + ", ".join(_forecast(s) for s in forecasts))
-    cited = sorted({source for s in assessment.symptoms for source in s.sources} | set(assessment.phase.sources))
+    cited = tuple(sorted({source for s in assessment.symptoms for source in s.sources} | set(assessment.phase.sources)))
     lines.append(_sources(tuple(cited), knowledge))
     return _card("summary", summary, "info", "\n\n".join(lines), context)
 
@@ -141,7 +144,8 @@ def _topic(key: str) -> Json:
 
 
 def _symptom_row(symptom: SymptomResult) -> str:
-    latest = "-" if symptom.latest is None else f"{symptom.latest:g} {symptom.unit}".strip()
+    unit = "/10" if symptom.unit == "0-10" else f" {symptom.unit}"
+    latest = "-" if symptom.latest is None else f"{symptom.latest:g}{unit}".rstrip()
     expected = (
         "-"
         if symptom.expected is None

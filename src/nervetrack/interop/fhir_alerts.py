@@ -113,7 +113,7 @@ def acknowledged_from(resource: Json) -> Acknowledged | None:
     evidence = next((c.get("text") for e in resource.get("evidence") or [] for c in e.get("code") or []), None)
     return Acknowledged(
         code=str(code),
-        level=TriageLevel(level) if level in TriageLevel.__members__.values() else TriageLevel.SOON,
+        level=TriageLevel(str(level)) if level in TriageLevel.__members__.values() else TriageLevel.SOON,
         message=str(resource.get("detail") or code),
         evidence=evidence,
         raised_at=_datetime(resource.get("identifiedDateTime") or mitigation["date"]),

@@ -68,7 +68,7 @@ class ImportedPatient:
             surgery=self.surgery,
             baseline=self.baseline,
             checkins=self.checkins,
-            acknowledgements=[{"code": a.code, "date": a.acknowledged_at.date()} for a in self.acknowledged],  # type: ignore[misc]
+            acknowledgements=[{"code": a.code, "date": a.acknowledged_at.date()} for a in self.acknowledged],
             as_of=as_of,
         )
 

@@ -24,7 +24,7 @@ _VITAL = {"coding": [{"system": codes.OBSERVATION_CATEGORY, "code": "vital-signs
 def checkin_observations(patient_ref: Json, checkin: StoredCheckin, odi: OdiScale) -> list[Json]:
     """Every Observation one check-in yields, each derived from its QuestionnaireResponse."""
     values, base = checkin.values, response_id(checkin.id)
-    context = {"subject": patient_ref, "effectiveDateTime": values.date.isoformat()}
+    context: Json = {"subject": patient_ref, "effectiveDateTime": values.date.isoformat()}
     context["derivedFrom"] = [{"reference": f"QuestionnaireResponse/{base}"}]
     found: list[tuple[str, Json]] = []
     for name in ("leg_pain", "back_pain"):

@@ -102,12 +102,14 @@ def checkin_from(resource: Json, odi_sections: tuple[str, ...]) -> CheckIn:
     if answers:
         unknown = sorted(answers)[0]
         raise FhirInputError(f"QuestionnaireResponse.item.where(linkId='{unknown}')", "is not a NerveTrack item")
-    return _validated(CheckIn, data)
+    checkin: CheckIn = _validated(CheckIn, data)
+    return checkin
 
 
 def baseline_from(resource: Json) -> Scores:
     answers = dict(_answers(resource.get("item") or []))
-    return _validated(Scores, {name: answers[name] for name in (*RATINGS, "walking_minutes") if name in answers})
+    scores: Scores = _validated(Scores, {n: answers[n] for n in (*RATINGS, "walking_minutes") if n in answers})
+    return scores
 
 
 def _validated(model: type[Scores], data: Json) -> Any:

@@ -92,7 +92,8 @@ def _outcome_first(handler: Handler) -> Handler:
         if request.url.path.startswith(PREFIXES):
             return outcome_for(error)
         result = handler(request, error)
-        return await result if isinstance(result, Awaitable) else result
+        response: Response = await result if isinstance(result, Awaitable) else result
+        return response
 
     return handle
 
