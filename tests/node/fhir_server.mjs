@@ -1,6 +1,7 @@
 // A real FHIR R4 server for the tests: Medplum's FhirRouter over its in-memory repository, served over HTTP on
 // 127.0.0.1 only. Usage: node fhir_server.mjs [TOKEN]. Prints "listening <port>" when ready. With TOKEN, every
 // request must carry "Authorization: Bearer TOKEN" (as a CDS client's fhirAuthorization grants).
+import './websocket_stub.mjs';
 import http from 'node:http';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import { loadR4Definitions } from './definitions.mjs';

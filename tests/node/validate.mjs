@@ -1,6 +1,7 @@
 // Validate FHIR R4 resources with Medplum's validator (a second, independent implementation of the R4 rules).
 // Input on stdin: a JSON array of resources. Output on stdout: a JSON array, one list of issues per resource
 // ({severity, code, expression, details}); an empty list means the resource is valid.
+import './websocket_stub.mjs';
 import { validateResource } from '@medplum/core';
 import { loadR4Definitions } from './definitions.mjs';
 
