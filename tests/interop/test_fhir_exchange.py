@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nervetrack.cli import app as cli
+from nervetrack.interop.fhir_validation import validated
 from nervetrack.services.patients import current_assessment
 from nervetrack.services.views import Actor
 from tests.interop.conftest import FhirServer
@@ -41,6 +42,7 @@ def test_metadata_is_a_capability_statement_for_fhir_4_0_1(fhir: Fhir) -> None:
     body = fhir.client.get("/fhir/metadata").json()
     assert (body["resourceType"], body["fhirVersion"], body["kind"]) == ("CapabilityStatement", "4.0.1", "instance")
     assert medplum_issues([body]) == [[]]
+    assert validated(body) == body
 
 
 def test_everything_holds_the_record_and_every_resource_reads_back_by_id(fhir: Fhir, emergency: str) -> None:
@@ -197,3 +199,13 @@ def test_an_export_loads_into_a_real_fhir_server_and_answers_the_prefetch_querie
             assert found["resourceType"] == expected[key], key
             if found["resourceType"] == "Bundle":
                 assert found.get("entry"), key
+
+
+def test_a_patient_whose_id_is_not_a_fhir_id_is_read_by_its_digest_id(fhir: Fhir) -> None:
+    data = example(EXAMPLES[0])
+    data["patient"]["id"] = "ward_7_bed_2"
+    store_record(fhir.uow, fhir.actor, data)
+    found = fhir.get("/fhir/Patient", params={"identifier": "ward_7_bed_2"}).json()["entry"][0]["resource"]
+    assert found["id"].startswith("nt-") and found["identifier"][0]["value"] == "ward_7_bed_2"
+    assert fhir.get(f"/fhir/Patient/{found['id']}").json() == found
+    assert fhir.get(f"/fhir/Patient/{found['id']}/$everything").status_code == 200

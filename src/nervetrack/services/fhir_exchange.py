@@ -63,7 +63,7 @@ def patient_for_fhir_id(uow: UnitOfWork, actor: Actor, fhir_id: str) -> str:
         ).all() or [
             ref
             for ref in uow.session.scalars(
-                select(Patient.ref).where(Patient.clinic_id == clinic, Patient.ref.contains("_"))
+                select(Patient.ref).where(Patient.clinic_id == clinic, Patient.ref.contains("_", autoescape=True))
             )
             if codes.patient_fhir_id(ref) == fhir_id
         ]
