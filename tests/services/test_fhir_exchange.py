@@ -9,6 +9,7 @@ import pytest
 
 from nervetrack import load_knowledge
 from nervetrack.interop import codes
+from nervetrack.interop.errors import FhirInputError
 from nervetrack.interop.fhir_bundle import imported_patient, patient_resources, questionnaires
 from nervetrack.services.alerts import acknowledge_alert
 from nervetrack.services.checkins import record_checkin
@@ -79,3 +80,25 @@ def test_responses_from_a_form_engine_become_check_ins(uow: UnitOfWork, clinics:
     assert result.checkin.values.leg_pain == 5 and result.checkin.values.odi[3] == 3
     (again,) = record_responses(uow, clinics.alice, [response], KNOWLEDGE.odi.sections, today=TODAY)
     assert not again.created and again.checkin.id == result.checkin.id
+
+
+def test_a_bundle_with_a_response_dated_before_the_surgery_stores_nothing(uow: UnitOfWork, clinics: Clinics) -> None:
+    patient = add_patient(uow, clinics.alice, patient_dict()).patient_id
+
+    def response(day: dt.date, response_id: str) -> dict:
+        items = [{"linkId": "date", "answer": [{"valueDate": day.isoformat()}]}]
+        items.append({"linkId": "leg_pain", "answer": [{"valueInteger": 4}]})
+        subject = {"reference": f"Patient/{patient}"}
+        return {
+            "resourceType": "QuestionnaireResponse",
+            "id": response_id,
+            "status": "completed",
+            "subject": subject,
+            "item": items,
+        }
+
+    good, early = response(SURGERY + dt.timedelta(days=2), "a"), response(SURGERY - dt.timedelta(days=2), "b")
+    with pytest.raises(FhirInputError) as raised:
+        record_responses(uow, clinics.alice, [good, early], KNOWLEDGE.odi.sections, today=TODAY)
+    assert raised.value.where.startswith("Bundle.entry[1]") and "date" in raised.value.where
+    assert get_patient(uow, clinics.alice, patient, today=TODAY).checkins == []

@@ -28,7 +28,7 @@ from nervetrack.interop.fhir_responses import StoredCheckin, checkin_from
 from nervetrack.services import clock
 from nervetrack.services.access import clinic_of, patient_row
 from nervetrack.services.audit import record_event
-from nervetrack.services.checkins import record_checkin, refresh_open_alert_rank
+from nervetrack.services.checkins import record_checkin, refresh_open_alert_rank, validate_checkin
 from nervetrack.services.errors import NotFound
 from nervetrack.services.patients import add_patient, get_patient
 from nervetrack.services.unit_of_work import UnitOfWork
@@ -154,8 +154,12 @@ def _response_checkin(
         values = checkin_from(response, odi_sections)
     except FhirInputError as error:
         raise FhirInputError(f"{where}.{error.where.removeprefix('QuestionnaireResponse.')}", error.message) from None
-    if values.date > day:
-        raise FhirInputError(f"{where}.item.where(linkId='date')", f"must not be after today ({day.isoformat()})")
+    try:
+        with uow:
+            validate_checkin(patient_row(uow.session, actor, ref), values.model_dump(mode="json"), day)
+    except InvalidInput as error:
+        problem = error.problems[0]
+        raise FhirInputError(f"{where}.item.where(linkId='{problem.path or 'date'}')", problem.message) from None
     key = response.get("id") or next((x.get("value") for x in response.get("identifier") or [] if x), None)
     return ref, values, f"fhir-{key}" if key else None
 
