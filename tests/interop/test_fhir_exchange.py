@@ -64,6 +64,12 @@ def test_search_by_patient_returns_only_that_kind_of_resource(fhir: Fhir, emerge
     assert closed["entry"][0]["resource"]["period"]["end"]
 
 
+def test_a_search_without_matches_is_a_bundle_without_entries(fhir: Fhir, emergency: str) -> None:
+    bundle = fhir.get("/fhir/Observation", params={"patient": emergency, "code": "http://loinc.org|0000-0"}).json()
+    assert bundle == {"resourceType": "Bundle", "type": "searchset", "total": 0}  # FHIR JSON has no empty arrays
+    assert medplum_issues([bundle]) == [[]]
+
+
 @pytest.mark.parametrize(
     ("path", "token", "status", "code"),
     [

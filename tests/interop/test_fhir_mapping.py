@@ -142,3 +142,19 @@ def test_a_response_nerve_track_cannot_read_is_refused_naming_the_item(item: dic
     with pytest.raises(FhirInputError) as raised:
         checkin_from(response, KNOWLEDGE.odi.sections)
     assert where in raised.value.where
+
+
+def empty_parts(value: Any, where: str) -> list[str]:
+    """Where a JSON value holds null, "", [] or {} (FHIR JSON allows none of them, R4 json.html)."""
+    if value in (None, "", [], {}):
+        return [where]
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in empty_parts(item, f"{where}.{key}")]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in empty_parts(item, f"{where}[{i}]")]
+    return []
+
+
+def test_no_exported_resource_holds_a_null_or_an_empty_string_array_or_object(exported: list[Any]) -> None:
+    resources = [resource for _record, rs in exported for resource in rs]
+    assert [p for r in resources for p in empty_parts(r, f"{r['resourceType']}/{r['id']}")] == []

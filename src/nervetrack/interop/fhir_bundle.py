@@ -99,15 +99,13 @@ def patient_resources(facts: PatientFacts, knowledge: Knowledge) -> list[Json]:
 
 def searchset(resources: Sequence[Json], base_url: str) -> Json:
     """A searchset Bundle (search results, $everything) of these resources."""
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": len(resources),
-        "entry": [
+    bundle: Json = {"resourceType": "Bundle", "type": "searchset", "total": len(resources)}
+    if resources:  # FHIR JSON forbids empty arrays: no match is a Bundle without `entry`
+        bundle["entry"] = [
             {"fullUrl": f"{base_url}/{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": "match"}}
             for r in resources
-        ],
-    }
+        ]
+    return bundle
 
 
 def transaction(resources: Iterable[Json]) -> Json:
