@@ -339,6 +339,7 @@ def serve(
 
     from nervetrack.config import for_serving
     from nervetrack.web.app import create_app
+    from nervetrack.web.server_memory import freeze_startup_objects
 
     settings = for_serving(_settings(data_dir, host=host, port=port))
     uow = _upgraded_uow(settings)
@@ -356,6 +357,7 @@ def serve(
         app_ = create_app(settings)
     except OdiStatementsError as error:
         _fail([str(error)])
+    freeze_startup_objects()
     # No access log: URLs can carry patient ids and link secrets.
     uvicorn.run(app_, host=settings.host, port=settings.port, access_log=False)
 
