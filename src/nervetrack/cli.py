@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from nervetrack.cli_fhir import fhir_app
 from nervetrack.cli_reminders import reminders_app
 from nervetrack.domain.assess import assess as assess_record
 from nervetrack.domain.errors import InvalidInput
@@ -194,6 +195,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(clinic_app, name="clinic")
 app.add_typer(clinician_app, name="clinician")
 app.add_typer(reminders_app, name="reminders")
+app.add_typer(fhir_app, name="fhir")
 DataDirOption = Annotated[
     Path | None, typer.Option("--data-dir", help="Directory for the SQLite database (default ./data).")
 ]
@@ -339,6 +341,7 @@ def serve(
 
     from nervetrack.config import for_serving
     from nervetrack.web.app import create_app
+    from nervetrack.web.server_memory import freeze_startup_objects
 
     settings = for_serving(_settings(data_dir, host=host, port=port))
     uow = _upgraded_uow(settings)
@@ -357,6 +360,7 @@ def serve(
         app_ = create_app(settings)
     except (OdiStatementsError, SmtpUrlError) as error:
         _fail([str(error)])
+    freeze_startup_objects()
     # No access log: URLs can carry patient ids and link secrets.
     uvicorn.run(app_, host=settings.host, port=settings.port, access_log=False)
 

@@ -24,6 +24,14 @@ Every setting (environment variable in brackets):
   reminder_max_attempts (back-off: the first retry after that many seconds, doubling), checkin_link_hours
   (how long a reminder's check-in link works). overdue_days is no longer used: a patient is overdue after two
   missed due check-ins of the schedule.
+- public_url (NERVETRACK_PUBLIC_URL): the service's address as patients and EHRs reach it (e.g. https://nervetrack.example.org);
+  CDS Hooks JWTs must name `{public_url}/cds-services/{id}` as their audience, and cards link to it. Default:
+  the address of each request.
+- cds_hooks_issuers (NERVETRACK_CDS_HOOKS_ISSUERS): JSON object, CDS client issuer (`iss`) -> its JSON Web Key
+  Set ({"keys": [...]}, public keys only). A CDS Hooks call is accepted only with a JWT signed by one of these
+  keys; with none configured, every call is refused.
+- cds_hooks_cors_origins (NERVETRACK_CDS_HOOKS_CORS_ORIGINS): JSON list of browser origins allowed to call
+  /cds-services (default ["*"]: the calls carry a bearer JWT, never cookies).
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -54,7 +63,6 @@ class Settings(BaseSettings):
     emergency_number: str = Field(default="112", min_length=1, max_length=20, pattern=r"^[0-9+*#]+$")
     smtp_url: str | None = None
     mail_from: str = "NerveTrack <reminders@localhost>"
-    public_url: str | None = None
     sms_url: str | None = None
     sms_account: str | None = None
     sms_token: str | None = None
@@ -63,6 +71,9 @@ class Settings(BaseSettings):
     reminder_retry_seconds: float = Field(default=60.0, gt=0, le=86400)
     reminder_max_attempts: int = Field(default=5, ge=1, le=50)
     checkin_link_hours: int = Field(default=48, ge=1, le=48)
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^/?#]+(/[^?#]*)?$")
+    cds_hooks_issuers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    cds_hooks_cors_origins: list[str] = Field(default_factory=lambda: ["*"])
 
     def resolved_public_url(self) -> str:
         """The address patients open, for links in messages: the configured one, or this server's."""

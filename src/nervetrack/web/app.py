@@ -23,12 +23,14 @@ from nervetrack.config import Settings
 from nervetrack.services.clinics import LoginRateLimiter
 from nervetrack.services.reminder_sender import ReminderLoop, Sender, transports_from
 from nervetrack.services.unit_of_work import UnitOfWork
-from nervetrack.web import clinician_deps, pages, problems
+from nervetrack.web import clinician_deps, fhir_outcomes, pages, problems
 from nervetrack.web.routes import (
     api,
     api_reminders,
+    cds_hooks,
     clinician,
     clinician_patients,
+    fhir,
     patient,
     patient_checkin,
     patient_follow_up,
@@ -43,6 +45,8 @@ def routers() -> list[APIRouter]:
     """Every router of the app, in order. Add the page routers here."""
     return [
         api.router,
+        fhir.router,
+        cds_hooks.router,
         patient.router,
         patient_checkin.router,
         patient_follow_up.router,
@@ -88,7 +92,9 @@ def create_app(settings: Settings) -> FastAPI:
     problems.install(app)
     app.state.page_error_handler = pages.page_error
     clinician_deps.install(app)
+    fhir_outcomes.install(app)
     app.add_middleware(SecurityHeaders)
+    cds_hooks.install(app, settings.cds_hooks_cors_origins)
     app.add_api_route("/healthz", healthz_route(app), methods=["GET"], include_in_schema=False)
     for router in routers():
         app.include_router(router)
