@@ -265,7 +265,8 @@ class RecurrenceCalibration:
 def recurrence_calibration(knowledge: Knowledge, n: int, seed: int) -> RecurrenceCalibration:
     """Leg pain that settles and then returns (a recurrent herniation) between days 35 and 70, rated weekly
     with the same noise as simulate_cohort; forecast three weeks after the return, checked 1 and 3 months on."""
-    from nervetrack.domain.forecast import episode_course, update
+    from nervetrack.domain.forecast import episode_course
+    from nervetrack.domain.forecast_batch import rating_bands
     from nervetrack.domain.recurrence import fresh_episode
 
     assert knowledge.forecast is not None and knowledge.recurrence is not None
@@ -293,19 +294,20 @@ def recurrence_calibration(knowledge: Knowledge, n: int, seed: int) -> Recurrenc
         points = [(float(d), rate(d)) for d in range(7, int(today) + 1, 7)]
         baseline = rate(0.0)
         prior = prior_for(course, fscale, baseline, 0.0, settings)
-        plain = update(prior, points, settings, fscale)
+        plain = batch_from([prior], [points])
         episode = fresh_episode(points, baseline, knowledge.recurrence)
         followed = plain
         if episode is not None:
             hits += 1
             shifted = [(d - episode.start_day, v) for d, v in points if d >= episode.start_day]
             again = prior_for(episode_course(course, knowledge.recurrence), fscale, episode.level, 0.0, settings)
-            followed = update(again, shifted, settings, fscale, None, episode.start_day)
-        lo_q = (1 - settings.interval) / 2
-        for h in horizons:
+            followed = batch_from([again], [shifted], [episode.start_day])
+        days = [today + h for h in horizons]
+        bands = [rating_bands(b, settings, fscale, days)[0] for b in (followed, plain)]
+        for j, h in enumerate(horizons):
             observed = rate(today + h)
-            for i, post in enumerate((followed, plain)):
-                mid, low, high = post.rating_quantiles_over_days([today + h], (0.5, lo_q, 1 - lo_q))[0]
+            for i, band in enumerate(bands):
+                mid, low, high = band[j]
                 covered[h][i] += int(low - 1e-9 <= observed <= high + 1e-9)
                 errors[h][i] += abs(mid - observed)
     return RecurrenceCalibration(

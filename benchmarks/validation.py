@@ -27,7 +27,7 @@ from benchmarks.forecast_validation import (
     recurrence_calibration,
     simulate_cohort,
 )
-from nervetrack.domain.forecast import forecast_band, update
+from nervetrack.domain.forecast_batch import batch_from, rating_bands
 from nervetrack.domain.knowledge import Knowledge
 from nervetrack.knowledge import load_knowledge
 
@@ -160,8 +160,8 @@ def _patient_panel(knowledge: Knowledge, sim: SimCohort, ax: plt.Axes) -> None:
     ahead = list(range(0, 366, 5))
     for k, colour in zip((1, 3, 5), ("tab:orange", "tab:green", "tab:blue"), strict=True):
         points = list(zip(sim.checkin_days[i, :k].tolist(), sim.checkins[i, :k].tolist(), strict=True))
-        post = update(sim.priors[i], points, settings, fscale)
-        _, mid, low, high = forecast_band(post, ahead)
+        bands = rating_bands(batch_from([sim.priors[i]], [points]), settings, fscale, ahead)[0]
+        mid, low, high = bands[:, 0], bands[:, 1], bands[:, 2]
         ax.fill_between(ahead, low, high, color=colour, alpha=0.15)
         ax.plot(ahead, mid, color=colour, label=f"forecast from {k} check-in(s)")
     ax.plot(sim.checkin_days[i], sim.checkins[i], "ko", label="check-ins")

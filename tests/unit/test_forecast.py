@@ -11,14 +11,8 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from nervetrack import parse_record
-from nervetrack.domain.forecast import (
-    forecast_band,
-    forecast_for_record,
-    posterior_for_record,
-    prior_for,
-    summarise,
-    update,
-)
+from nervetrack.domain.forecast import prior_for
+from nervetrack.domain.forecast_batch import band_for_record, batch_from, forecast_cohort, forecast_for_record
 from nervetrack.domain.knowledge import Knowledge
 from nervetrack.domain.timeline import course_for_patient
 from nervetrack.reports.terminal import render
@@ -160,11 +154,13 @@ def test_odi_is_forecast_from_scored_questionnaires(knowledge: Knowledge) -> Non
 
 
 def test_forecast_band_gives_ordered_values_for_a_chart(knowledge: Knowledge) -> None:
-    post = posterior_for_record(knowledge, parse_record(record(*_leg_pain_series([5, 4]))), "leg_pain")
-    days, mid, low, high = forecast_band(post, [20, 40, 80, 160, 365])
-    assert days == [20, 40, 80, 160, 365]
-    assert len(mid) == len(low) == len(high) == 5
-    assert all(lo <= m <= hi for lo, m, hi in zip(low, mid, high, strict=True))
+    patient = parse_record(record(*_leg_pain_series([5, 4])))
+    band = band_for_record(knowledge, patient, "leg_pain", [20, 40, 80, 160, 365])
+    assert [day for day, *_ in band] == [20, 40, 80, 160, 365]
+    assert all(0 <= lo <= m <= hi <= 10 for _, m, lo, hi in band)
+    # The band agrees with the forecast the assessment reports for the same day.
+    twelve = forecast_for_record(knowledge, patient, "leg_pain")["expected_at"]["12m"]
+    assert band[-1][1:] == (twelve["value"], twelve["low"], twelve["high"])
 
 
 def test_assess_fills_a_forecast_for_every_symptom_and_the_odi(knowledge: Knowledge, run: Any) -> None:
@@ -202,7 +198,8 @@ def test_any_ratings_give_ordered_forecasts_inside_the_scale(
     scale = knowledge.symptoms["leg_pain"]
     course = course_for_patient(knowledge, parse_record(record()), "leg_pain")
     prior = prior_for(course, fs.scales["0-10"], None if baseline is None else float(baseline), 7.5, fs)
-    f = summarise(update(prior, [(float(d), float(v)) for d, v in points], fs, fs.scales["0-10"]), fs)
+    batch = batch_from([prior], [[(float(d), float(v)) for d, v in points]])
+    f = forecast_cohort(batch, fs, fs.scales["0-10"]).as_dict(0)
     for cell in f["expected_at"].values():
         assert 0 <= cell["low"] <= cell["value"] <= cell["high"] <= 10
     mild = f["days_to_mild"]

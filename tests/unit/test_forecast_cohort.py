@@ -1,4 +1,5 @@
-"""The vectorised cohort forecast agrees with the per-patient one, and is calibrated on simulated patients."""
+"""The forecast engine agrees with the scalar oracle (tests/forecast_oracle.py), and is calibrated on simulated
+patients."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from benchmarks.forecast_validation import EVAL_DAYS, calibrate, simulate_cohort
 
 from nervetrack.demo import demo_records
 from nervetrack.domain import forecast_batch
-from nervetrack.domain.forecast import posterior_for_record, summarise
 from nervetrack.domain.forecast_batch import forecast_cohort, forecast_records
 from nervetrack.domain.knowledge import Knowledge
 from nervetrack.domain.model import PatientRecord
+from tests.forecast_oracle import posterior_for_record, summarise
 
 SYMPTOMS = ("leg_pain", "back_pain", "numbness", "tingling", "weakness", "walking", "odi")
 

@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 
 from nervetrack import parse_record
-from nervetrack.domain.forecast import forecast_for_record
-from nervetrack.domain.forecast_batch import forecast_records
+from nervetrack.domain.forecast import prior_for_record
+from nervetrack.domain.forecast_batch import forecast_for_record
 from nervetrack.domain.knowledge import Knowledge
 from nervetrack.domain.recurrence import Episode, RecurrenceSettings, fresh_episode
+from tests.forecast_oracle import posterior_for_record, summarise
 from tests.records import TYPICAL_BASELINE, checkin, record
 
 SETTINGS = RecurrenceSettings(
@@ -89,9 +90,13 @@ def test_a_past_horizon_without_a_rating_near_it_says_so(knowledge: Knowledge) -
 
 
 @pytest.mark.parametrize("data", [_recurring(), _relieved(), _recurring(as_of_day=200)])
-def test_the_cohort_path_agrees_on_episodes_and_horizons(knowledge: Knowledge, data: dict[str, Any]) -> None:
-    one = forecast_for_record(knowledge, parse_record(data), "leg_pain")
-    many = forecast_records(knowledge, [parse_record(data)], "leg_pain").as_dict(0)
+def test_the_engine_agrees_with_the_oracle_on_episodes_and_horizons(knowledge: Knowledge, data: dict[str, Any]) -> None:
+    patient = parse_record(data)
+    inputs = prior_for_record(knowledge, patient, "leg_pain")
+    assert knowledge.forecast is not None and knowledge.recurrence is not None
+    post = posterior_for_record(knowledge, patient, "leg_pain")
+    one = summarise(post, knowledge.forecast, inputs.today, inputs.own, knowledge.recurrence.note)
+    many = forecast_for_record(knowledge, patient, "leg_pain")
     assert many["episode"] == one["episode"]
     for part in ("expected_at", "ahead"):
         for name, cell in one[part].items():

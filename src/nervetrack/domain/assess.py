@@ -10,7 +10,7 @@ from typing import Any
 
 from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.follow_up import answer_problems, raised_by_answers, with_answered_signs
-from nervetrack.domain.forecast import forecast_for_record
+from nervetrack.domain.forecast_batch import forecast_for_record
 from nervetrack.domain.guidance import causes_for, discussion_topics, guidance_for
 from nervetrack.domain.knowledge import Knowledge, Modifier, SymptomScale
 from nervetrack.domain.model import SYMPTOM_FIELDS, CheckIn, PatientRecord, SymptomStatus, TriageLevel
@@ -284,7 +284,8 @@ def _action(knowledge: Knowledge, symptom: str, status: SymptomStatus) -> CitedT
 
 
 def _forecast(knowledge: Knowledge, record: PatientRecord, symptom: str) -> dict[str, Any] | None:
-    return None if knowledge.forecast is None else forecast_for_record(knowledge, record, symptom)
+    # The result model keeps the summary as plain JSON values; its shape is forecast_batch.ForecastSummary.
+    return None if knowledge.forecast is None else dict(forecast_for_record(knowledge, record, symptom))
 
 
 def _expected(

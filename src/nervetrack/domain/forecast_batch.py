@@ -1,9 +1,10 @@
-"""The personalised forecast of domain.forecast, vectorised with NumPy for a whole cohort at once.
+"""The forecast engine: the model of domain.forecast, vectorised with NumPy, for one patient or a cohort.
 
-Same model and arithmetic as forecast.update / forecast.summarise, one symptom per batch; ratings go in
-as (patients x check-ins) arrays with NaN for a missing rating. Quantiles come from the mixture CDF
-evaluated on a fixed grid of values (and of days, for `days_to_mild`) and interpolated linearly, where
-the per-patient path bisects; the two agree to within the grid's resolution (tests/unit/test_forecast_cohort.py).
+One symptom per batch; ratings go in as (patients x check-ins) arrays with NaN for a missing rating.
+Quantiles come from the mixture CDF evaluated on a coarse grid of values (and of days, for `days_to_mild`),
+narrowed by false-position steps on the exact mixture CDF. A single patient is a batch of one
+(`forecast_for_record`). tests/forecast_oracle.py writes the same arithmetic out scalar by scalar, and
+tests/unit/test_forecast_cohort.py checks the engine against it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -21,12 +22,54 @@ from scipy.special import ndtr
 from nervetrack.domain.forecast import CoursePrior, episode_of, grid_z, horizon_state, prior_for_record
 from nervetrack.domain.knowledge import ForecastScale, ForecastSettings, Knowledge
 from nervetrack.domain.model import PatientRecord
+from nervetrack.domain.timeline import course_for_patient
 
 Array = npt.NDArray[np.float64]
 
 VALUE_POINTS = 11
 DAY_POINTS = 17
 CHUNK = 1024
+
+
+class Range(TypedDict):
+    value: float
+    low: float
+    high: float
+
+
+class Horizon(Range):
+    """A horizon counted from the surgery: `past` once the assessment day has passed it, with the patient's
+    own rating nearest that day (`yours`)."""
+
+    day: int
+    past: bool
+    yours: dict[str, float] | None
+
+
+class Ahead(Range):
+    day: int
+
+
+class DaysToMild(TypedDict):
+    value: int
+    low: int
+    high: int | None
+
+
+class ForecastSummary(TypedDict, total=False):
+    """One symptom's forecast as the assessment reports it, in the symptom's own units."""
+
+    unit: str
+    checkins_used: int
+    interval: float
+    expected_at: dict[str, Horizon]
+    ahead: dict[str, Ahead]
+    episode: dict[str, Any] | None
+    days_to_mild: DaysToMild | None
+    mild_threshold: float
+    p_moderate_or_worse_12m: float
+    moderate_threshold: float
+    sources: list[str]
 
 
 @dataclass(frozen=True)
@@ -112,6 +155,59 @@ def batch_from(
     )
 
 
+def forecast_for_record(knowledge: Knowledge, record: PatientRecord, symptom: str) -> ForecastSummary:
+    """Forecast one symptom (or "odi") for one patient, with the sources it rests on."""
+    settings = _settings(knowledge)
+    summary = forecast_records(knowledge, [record], symptom).as_dict(0)
+    course = course_for_patient(knowledge, record, symptom)
+    sources = course.sources + settings.sources + settings.scales[knowledge.symptoms[symptom].scale].sources
+    if summary["episode"] is not None and knowledge.recurrence is not None:
+        sources = sources + knowledge.recurrence.sources
+    summary["sources"] = list(dict.fromkeys(sources))
+    return summary
+
+
+def band_for_record(
+    knowledge: Knowledge, record: PatientRecord, symptom: str, days: Sequence[int]
+) -> list[tuple[int, float, float, float]]:
+    """A chart's forecast band: (day after surgery, median, low, high) of a rating on each of `days`, in the
+    symptom's own units."""
+    settings = _settings(knowledge)
+    scale = knowledge.symptoms[symptom]
+    fscale = settings.scales[scale.scale]
+    inputs = prior_for_record(knowledge, record, symptom)
+    batch = batch_from([inputs.prior], [inputs.points], [inputs.start_day], [inputs.today])
+    bands = rating_bands(batch, settings, fscale, days)[0]
+    out = []
+    for day, (mid, low, high) in zip(days, bands, strict=True):
+        values = [scale.target - b if scale.target is not None else b for b in (mid, low, high)]
+        out.append((int(day), round(values[0], 1), round(min(values[1:]), 1), round(max(values[1:]), 1)))
+    return out
+
+
+def rating_bands(
+    batch: CohortBatch, settings: ForecastSettings, fscale: ForecastScale, days_after_surgery: Sequence[float]
+) -> Array:
+    """(N, J, 3) median, low and high of a rating (burden units) on each day after surgery, per patient."""
+    post = posterior_grid(batch, settings, fscale)
+    lo_q = (1.0 - settings.interval) / 2
+    start = batch.start[:, None]
+    n = len(batch)
+    return np.stack(
+        [
+            rating_quantiles(post, np.full(n, float(day))[:, None] - start, (0.5, lo_q, 1 - lo_q), fscale.top)
+            for day in days_after_surgery
+        ],
+        axis=1,
+    )
+
+
+def _settings(knowledge: Knowledge) -> ForecastSettings:
+    if knowledge.forecast is None:
+        raise ValueError("the knowledge base has no [forecast] settings")
+    return knowledge.forecast
+
+
 def forecast_records(
     knowledge: Knowledge,
     records: Sequence[PatientRecord],
@@ -120,9 +216,7 @@ def forecast_records(
     workers: int = 1,
 ) -> CohortForecast:
     """Forecast one symptom (or "odi") for many patient records at once."""
-    settings = knowledge.forecast
-    if settings is None:
-        raise ValueError("the knowledge base has no [forecast] settings")
+    settings = _settings(knowledge)
     scale = knowledge.symptoms[symptom]
     fscale = settings.scales[scale.scale]
     inputs = [prior_for_record(knowledge, record, symptom) for record in records]
@@ -155,15 +249,15 @@ class CohortForecast:
     own: tuple[tuple[tuple[float, float], ...], ...] = ()
     episode_note: str | None = None
 
-    def as_dict(self, i: int) -> dict[str, Any]:
-        """Patient i's forecast in the same shape (and units) as forecast.summarise."""
+    def as_dict(self, i: int) -> ForecastSummary:
+        """Patient i's forecast, in the symptom's own units."""
         today = int(self.today[i])
         own = self.own[i] if self.own else ()
-        expected = {
-            name: {"day": day, **self._in_units(self.expected[i, h]), **horizon_state(day, today, own)}
+        expected: dict[str, Horizon] = {
+            name: {"day": day, **self._in_units(self.expected[i, h]), **horizon_state(day, today, own)}  # type: ignore[typeddict-item]
             for h, (name, day) in enumerate(zip(self.horizons, self.horizon_days, strict=True))
         }
-        ahead = {
+        ahead: dict[str, Ahead] = {
             name: {"day": today + days, **self._in_units(self.ahead[i, a])}
             for a, (name, days) in enumerate(zip(self.ahead_names, self.ahead_days, strict=True))
         }
@@ -185,13 +279,13 @@ class CohortForecast:
     def _units(self, burden: float) -> float:
         return self.target - burden if self.target is not None else burden
 
-    def _in_units(self, row: Array) -> dict[str, float]:
+    def _in_units(self, row: Array) -> Range:
         mid, low, high = (self._units(float(b)) for b in row)
         low, high = sorted((low, high))
         return {"value": round(mid, 1), "low": round(low, 1), "high": round(high, 1)}
 
     @staticmethod
-    def _days(row: Array) -> dict[str, int | None] | None:
+    def _days(row: Array) -> DaysToMild | None:
         if np.isnan(row[0]):
             return None
         high = None if np.isnan(row[2]) else round(float(row[2]))

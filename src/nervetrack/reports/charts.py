@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from nervetrack.domain.forecast_batch import band_for_record
 from nervetrack.domain.knowledge import Knowledge, SymptomScale
 from nervetrack.domain.model import PatientRecord
 from nervetrack.domain.results import SymptomResult
@@ -94,13 +95,11 @@ def forecast_ahead(
     """The personalised forecast's 80% range from today onwards, when the engine made a forecast."""
     if not result.forecast:
         return ()
-    from nervetrack.domain import forecast  # only needed when a forecast exists
-
     horizon = max(28, round(today * 0.5))
     days = [today + round(horizon * i / steps) for i in range(steps + 1)]
-    post = forecast.posterior_for_record(knowledge, record, result.name)
-    _days, _mid, lows, highs = forecast.forecast_band(post, days)
-    return tuple(BandPoint(d, min(lo, hi), max(lo, hi)) for d, lo, hi in zip(days, lows, highs, strict=True))
+    return tuple(
+        BandPoint(d, low, high) for d, _mid, low, high in band_for_record(knowledge, record, result.name, days)
+    )
 
 
 def _value(scale: SymptomScale, burden: float) -> float:
