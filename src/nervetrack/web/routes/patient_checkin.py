@@ -15,6 +15,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
 
 from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.domain.errors import InvalidInput, Problem
@@ -23,7 +25,7 @@ from nervetrack.services import clock
 from nervetrack.services.checkins import record_checkin
 from nervetrack.services.errors import IdempotencyKeyReused
 from nervetrack.services.views import CheckinResult
-from nervetrack.web import pages
+from nervetrack.web import pages, unavailable
 from nervetrack.web.csrf import CsrfError
 from nervetrack.web.patient_form import (
     MESSAGES,
@@ -42,6 +44,7 @@ from nervetrack.web.routes.patient import Opened, emergency_flags, emergency_pag
 
 router = APIRouter(prefix="/p", include_in_schema=False)
 EXPIRED = "Your form had expired, so your check-in was not sent."
+NOT_SAVED = "We could not reach our records just now, so your check-in was not saved."
 Form = dict[str, Any]
 
 
@@ -113,6 +116,11 @@ async def submit_checkin(request: Request, token: str) -> Response:
     that calls for the emergency number is saved at once and the call-now instruction shown first."""
     form = await _posted(request)
     csrf_ok = await _csrf_ok(request)
+    # The database and the engine block: off the event loop, so other requests go on meanwhile.
+    return await run_in_threadpool(_submit, request, token, form, csrf_ok)
+
+
+def _submit(request: Request, token: str, form: Form, csrf_ok: bool) -> Response:
     opened = open_link(request, token)
     emergency = [s for s in ticked_signs(form) if s in emergency_fields(pages.knowledge())]
     if not csrf_ok:  # never store without a valid token
@@ -129,6 +137,10 @@ async def submit_checkin(request: Request, token: str) -> Response:
     data["date"] = clock.today().isoformat()
     try:
         stored = _store(request, opened, data, _one(form, "idempotency_key") or None)
+    except DBAPIError as error:
+        if not unavailable.is_unavailable(error):
+            raise
+        return _not_saved_now(request, opened, form, emergency)
     except InvalidInput as error:
         problems = _errors_from(error.problems)
         if emergency:
@@ -139,6 +151,19 @@ async def submit_checkin(request: Request, token: str) -> Response:
     if stored.assessment.follow_up and stored.assessment.triage.level is not TriageLevel.EMERGENCY:
         return RedirectResponse(f"{opened.base}/follow-up/{stored.checkin.id}", status_code=303)
     return RedirectResponse(f"{opened.base}/recovery?saved=1", status_code=303)
+
+
+def _not_saved_now(request: Request, opened: Opened, form: Form, emergency: list[str]) -> HTMLResponse:
+    """The database is busy or down: nothing was stored. The answers stay on the page to send again, and an
+    emergency answer still shows the call-now instruction first."""
+    unavailable.note_busy()
+    seconds = unavailable.retry_after(request)
+    if emergency:
+        response = _emergency_not_saved(request, opened, form, [NOT_SAVED], 503)
+    else:
+        response = _form(request, opened, {}, form, 503, notice=f"{NOT_SAVED} Please send it again in a minute.")
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 async def _csrf_ok(request: Request) -> bool:
@@ -169,6 +194,10 @@ def _review(request: Request, opened: Opened, form: Form, data: Mapping[str, Any
 async def edit_checkin(request: Request, token: str) -> Response:
     """Back to the form with the answers as sent (stores nothing): from the review, or the emergency page."""
     form = await _posted(request)
+    return await run_in_threadpool(_edit, request, token, form)
+
+
+def _edit(request: Request, token: str, form: Form) -> Response:
     opened = open_link(request, token)
     last = last_values([c.values for c in opened.detail.checkins])
     _data, errors = parse_form(form, last)

@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.model import TriageLevel
@@ -66,12 +67,20 @@ def _form(
 async def submit_follow_up(request: Request, token: str, checkin_id: int) -> Response:
     """Store the answers given; an emergency among them shows the call-now instruction first."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    try:
+        await pages.check_csrf(request)
+        csrf_ok = True
+    except CsrfError:
+        csrf_ok = False
+    # The database and the engine block: off the event loop, so other requests go on meanwhile.
+    return await run_in_threadpool(_submit, request, token, checkin_id, form, csrf_ok)
+
+
+def _submit(request: Request, token: str, checkin_id: int, form: dict[str, str], csrf_ok: bool) -> Response:
     opened = open_link(request, token)
     detail = opened.detail
     questions = _open_questions(detail.assessment.follow_up, detail, checkin_id)
-    try:
-        await pages.check_csrf(request)
-    except CsrfError:
+    if not csrf_ok:
         notice = {"main": "Your page had expired, so your answers were not sent. Please answer again."}
         return _form(request, token, checkin_id, questions, form, notice, 403)
     answers, errors = parse_answers(questions, form)
