@@ -26,6 +26,7 @@ from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor, AlertView, PatientDetail, PatientSummary
 
 EXPORT_FORMAT = "nervetrack-patient-export/1"
+MAX_LEVELS = 6  # a lumbar fusion spans at most a few levels; a longer list is a mistake, not a patient
 
 
 def add_patient(uow: UnitOfWork, actor: Actor, data: Mapping[str, Any]) -> PatientSummary:
@@ -38,6 +39,10 @@ def add_patient(uow: UnitOfWork, actor: Actor, data: Mapping[str, Any]) -> Patie
     clinic_id = clinic_of(actor)
     if isinstance(data, Mapping) and data.get("checkins"):
         raise InvalidInput([Problem("checkins", "must be empty here; submit check-ins one by one")])
+    surgery = data.get("surgery") if isinstance(data, Mapping) else None
+    levels = surgery.get("levels") if isinstance(surgery, Mapping) else None
+    if isinstance(levels, list) and len(levels) > MAX_LEVELS:
+        raise InvalidInput([Problem("surgery.levels", f"must list at most {MAX_LEVELS} levels")])
     phone = _phone(data.get("contact") if isinstance(data, Mapping) else None)
     contract = {k: v for k, v in data.items() if k != "contact"} if isinstance(data, Mapping) else data
     record = parse_record(contract)

@@ -19,7 +19,8 @@ from nervetrack.adapters.db.engine import database_state, make_engine, make_sess
 from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.config import Settings
 from nervetrack.services.clinics import LoginRateLimiter
-from nervetrack.web import clinician_deps, pages, problems
+from nervetrack.web import api_schemas, clinician_deps, pages, problems
+from nervetrack.web.input_guards import RefuseNul
 from nervetrack.web.routes import api, clinician, clinician_patients, patient, patient_checkin, patient_follow_up
 from nervetrack.web.security import SecurityHeaders
 
@@ -68,11 +69,13 @@ def create_app(settings: Settings) -> FastAPI:
     problems.install(app)
     app.state.page_error_handler = pages.page_error
     clinician_deps.install(app)
+    app.add_middleware(RefuseNul)
     app.add_middleware(SecurityHeaders)
     app.add_api_route("/healthz", healthz_route(app), methods=["GET"], include_in_schema=False)
     for router in routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(packages=[("nervetrack.web", "static")]), name="static")
+    api_schemas.install(app)
     return app
 
 

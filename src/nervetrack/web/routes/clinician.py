@@ -21,6 +21,7 @@ from nervetrack.services.errors import AuthenticationFailed, RateLimited
 from nervetrack.services.views import ClinicianView
 from nervetrack.web import pages
 from nervetrack.web.clinician_deps import LOGIN, ClinicianDep, FormDep
+from nervetrack.web.input_guards import whole_number
 
 router = APIRouter(prefix="/clinic", include_in_schema=False)
 PAGE_SIZE = 200
@@ -115,7 +116,7 @@ def dashboard_page(
 
 def page_number(page: str) -> int:
     # An unreadable or out-of-range page number shows the first page rather than an error.
-    return int(page) if page.isdigit() and 0 < int(page) < 10**6 else 1
+    return whole_number(page, 1, 10**6 - 1) or 1
 
 
 def _page_url(query: dict[str, str], number: int) -> str:

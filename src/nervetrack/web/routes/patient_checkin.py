@@ -27,6 +27,7 @@ from nervetrack.services.errors import IdempotencyKeyReused
 from nervetrack.services.views import CheckinResult
 from nervetrack.web import pages, unavailable
 from nervetrack.web.csrf import CsrfError
+from nervetrack.web.input_guards import NUL, nul_fields
 from nervetrack.web.patient_form import (
     MESSAGES,
     NO_SIGNS,
@@ -45,6 +46,9 @@ from nervetrack.web.routes.patient import Opened, emergency_flags, emergency_pag
 router = APIRouter(prefix="/p", include_in_schema=False)
 EXPIRED = "Your form had expired, so your check-in was not sent."
 NOT_SAVED = "We could not reach our records just now, so your check-in was not saved."
+UNREADABLE = "Part of your form could not be read."
+BAD_FIELDS = "_fields_with_nul"
+MAX_KEY = 200
 Form = dict[str, Any]
 
 
@@ -103,11 +107,25 @@ def _one(form: Mapping[str, Any], name: str) -> str:
 
 
 async def _posted(request: Request) -> Form:
-    """The posted form, with the warning signs (several ticks of one name) as a list."""
+    """The posted form, with the warning signs (several ticks of one name) as a list. A NUL character is never
+    part of an answer: it is dropped, and the names of the fields that held one are kept under BAD_FIELDS."""
     form = await request.form()
     fields: Form = {k: v for k, v in form.items() if isinstance(v, str) and k != SIGNS_FIELD}
     fields[SIGNS_FIELD] = [v for v in form.getlist(SIGNS_FIELD) if isinstance(v, str)]
+    bad = nul_fields(fields)
+    if bad:
+        fields = {k.replace(NUL, ""): _without_nul(v) for k, v in fields.items()}
+        fields[BAD_FIELDS] = bad
     return fields
+
+
+def _without_nul(value: Any) -> Any:
+    return [v.replace(NUL, "") for v in value] if isinstance(value, list) else str(value).replace(NUL, "")
+
+
+def _usable_key(key: str) -> bool:
+    """The form's idempotency key as the page made it: 1-200 visible ASCII characters."""
+    return 0 < len(key) <= MAX_KEY and key.isascii() and key.isprintable() and " " not in key
 
 
 @router.post("/{token}/checkin", response_class=HTMLResponse)
@@ -130,6 +148,13 @@ def _submit(request: Request, token: str, form: Form, csrf_ok: bool) -> Response
         return _form(request, opened, {}, form, 403, notice=notice)
     last = last_values([c.values for c in opened.detail.checkins])
     data, errors = parse_form(form, last)
+    errors |= {_error_key(name): UNREADABLE for name in form.get(BAD_FIELDS, [])}
+    key = _one(form, "idempotency_key")
+    if key and not _usable_key(key):
+        # A key the page did not make (too long, or unreadable): never let it cost the check-in. The form comes
+        # back with a fresh one; an emergency answer is stored under a fresh one at once.
+        form = {**form, "idempotency_key": secrets.token_urlsafe(18)}
+        errors.setdefault("main", f"{UNREADABLE} Please check your answers and send them again.")
     if not emergency and errors:
         return _form(request, opened, errors, form, 422)
     if not emergency and _one(form, "step") != "save":
@@ -248,6 +273,13 @@ def _told(form: Form) -> list[str]:
     """The emergency signs ticked on the form, as the patient read them."""
     urgent = emergency_fields(pages.knowledge())
     return [s.question for s in SIGNS if s.field in ticked_signs(form) and s.field in urgent]
+
+
+def _error_key(name: str) -> str:
+    """Where the form shows a message about field `name`."""
+    if name in {r.field for r in RATINGS} or name in ("walking_minutes", "temperature", SIGNS_FIELD):
+        return name
+    return name if name.startswith("odi_") else "main"
 
 
 def _errors_from(problems: list[Problem]) -> dict[str, str]:
