@@ -14,7 +14,7 @@ runner = CliRunner()
 def test_db_upgrade_brings_a_new_data_directory_to_the_newest_revision(tmp_path: Path) -> None:
     result = runner.invoke(app, ["db", "upgrade", "--data-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "revision 0004" in result.output
+    assert "revision 0005" in result.output
     assert (tmp_path / "nervetrack.sqlite3").exists()
 
 

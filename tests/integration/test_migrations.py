@@ -47,7 +47,7 @@ def test_data_created_on_the_first_revision_survives_the_upgrade(db_settings: Se
     with engine.begin() as connection:
         _insert_on_0001(connection)
     upgrade(engine)
-    assert current_revision(engine) == "0004"
+    assert current_revision(engine) == "0005"
     uow = UnitOfWork(make_session_factory(engine))
     detail = get_patient(uow, Actor("system", "test", "test", 1), "old-1", today=dt.date(2026, 1, 2))
     assert (detail.record.patient.smoker, detail.record.surgery.procedure.value) == (True, "laminectomy")

@@ -70,7 +70,7 @@ def patient(api: Api) -> str:
 def test_health_answers_200_with_the_database_state(api: Api) -> None:
     response = api.client.get("/healthz")
     assert response.status_code == 200
-    assert response.json()["database"] == {"state": "ok", "dialect": "sqlite", "revision": "0004"}
+    assert response.json()["database"] == {"state": "ok", "dialect": "sqlite", "revision": "0005"}
 
 
 def test_health_answers_503_when_the_database_cannot_be_reached(tmp_path: Path) -> None:

@@ -18,7 +18,6 @@ from nervetrack import __version__
 from nervetrack.adapters.db.engine import database_state, make_engine, make_session_factory
 from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.config import Settings
-from nervetrack.services.clinics import LoginRateLimiter
 from nervetrack.web import api_schemas, clinician_deps, pages, problems
 from nervetrack.web.input_guards import RefuseNul
 from nervetrack.web.routes import api, clinician, clinician_patients, patient, patient_checkin, patient_follow_up
@@ -65,7 +64,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
-    app.state.login_limiter = LoginRateLimiter(settings.login_max_attempts, settings.login_window_seconds)
     problems.install(app)
     app.state.page_error_handler = pages.page_error
     clinician_deps.install(app)
