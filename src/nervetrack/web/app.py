@@ -20,6 +20,7 @@ from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.config import Settings
 from nervetrack.web import api_schemas, clinician_deps, pages, problems
 from nervetrack.web.input_guards import RefuseNul
+from nervetrack.web.request_limits import RequestLimits
 from nervetrack.web.routes import api, clinician, clinician_patients, patient, patient_checkin, patient_follow_up
 from nervetrack.web.security import SecurityHeaders
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
     problems.install(app)
     app.state.page_error_handler = pages.page_error
     clinician_deps.install(app)
+    app.add_middleware(RequestLimits)
     app.add_middleware(RefuseNul)
     app.add_middleware(SecurityHeaders)
     app.add_api_route("/healthz", healthz_route(app), methods=["GET"], include_in_schema=False)

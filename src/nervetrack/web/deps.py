@@ -29,8 +29,14 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 
 
-def get_api_actor(uow: UowDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Actor:
-    """The clinic system calling the API, from its bearer token; 401 problem+json otherwise."""
+def get_api_actor(
+    request: Request, uow: UowDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Actor:
+    """The clinic system calling the API, from its bearer token (already checked, before the body was read, by
+    web/request_limits.py); 401 problem+json otherwise."""
+    checked = getattr(request.state, "api_actor", None)
+    if isinstance(checked, Actor):
+        return checked
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthenticationFailed("send an API token as 'Authorization: Bearer <token>'")
     return authenticate_token(uow, credentials.credentials)
