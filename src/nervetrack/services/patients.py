@@ -62,8 +62,20 @@ def add_patient(uow: UnitOfWork, actor: Actor, data: Mapping[str, Any]) -> Patie
         return summary_of(patient)
 
 
-def get_patient(uow: UnitOfWork, actor: Actor, patient_id: str, *, today: dt.date | None = None) -> PatientDetail:
-    """Read one patient in full: record, check-ins (oldest first), alerts (newest first), assessment."""
+def get_patient(
+    uow: UnitOfWork,
+    actor: Actor,
+    patient_id: str,
+    *,
+    today: dt.date | None = None,
+    checkins_limit: int | None = None,
+    checkins_offset: int = 0,
+) -> PatientDetail:
+    """Read one patient in full: record, check-ins (oldest first), alerts (newest first), assessment.
+
+    With `checkins_limit` only that many check-ins are returned (in the list and in the record), counted from
+    the newest after skipping `checkins_offset`; the assessment is made on the whole history either way.
+    """
     with uow:
         session = uow.session
         patient = patient_row(session, actor, patient_id)
@@ -75,18 +87,30 @@ def get_patient(uow: UnitOfWork, actor: Actor, patient_id: str, *, today: dt.dat
             select(PatientLink.id).where(PatientLink.patient_id == patient.id, PatientLink.revoked_at.is_(None))
         )
         record = record_of(patient, checkins, None, alerts)
+        shown = _page(checkins, checkins_limit, checkins_offset)
         detail = PatientDetail(
-            record=record,
-            checkins=[checkin_view(patient, c) for c in checkins],
+            record=record if len(shown) == len(checkins) else record_of(patient, shown, None, alerts),
+            checkins=[checkin_view(patient, c) for c in shown],
             alerts=[alert_view(patient, a) for a in alerts],
             assessment=_assess_now(record, today),
             has_active_link=linked is not None,
             clinic=clinic_view(session.get_one(Clinic, patient.clinic_id)),
             phone=patient.phone,
+            checkins_total=len(checkins),
+            checkins_limit=checkins_limit,
+            checkins_offset=checkins_offset,
         )
         record_event(session, actor, "patient.read", "patient", patient.id)
         uow.commit()
         return detail
+
+
+def _page(checkins: list[Checkin], limit: int | None, offset: int) -> list[Checkin]:
+    """The check-ins of one page, oldest first, counting the pages from the newest."""
+    if limit is None:
+        return checkins
+    end = max(len(checkins) - max(offset, 0), 0)
+    return checkins[max(end - limit, 0) : end]
 
 
 def current_assessment(uow: UnitOfWork, actor: Actor, patient_id: str, *, today: dt.date | None = None) -> Assessment:

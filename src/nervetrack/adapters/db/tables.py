@@ -111,7 +111,11 @@ class Surgery(Base):
 
 class Checkin(Base):
     __tablename__ = "checkin"
-    __table_args__ = (UniqueConstraint("patient_id", "idempotency_key"),)
+    # (patient, date): a check-in reads a bounded window of its patient's latest ones (migration 0005).
+    __table_args__ = (
+        UniqueConstraint("patient_id", "idempotency_key"),
+        Index("ix_checkin_patient_date", "patient_id", "date"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)

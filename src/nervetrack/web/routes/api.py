@@ -106,9 +106,22 @@ def create_patient(uow: UowDep, actor: ApiActorDep, data: Annotated[Any, Body()]
     return _json(summary, 201, {"Location": f"/api/v1/patients/{summary.patient_id}"})
 
 
-@router.get("/patients/{patient_id}", summary="A patient in full: record, check-ins, alerts, assessment")
-def read_patient(uow: UowDep, actor: ApiActorDep, patient_id: PatientId) -> JSONResponse:
-    return _json(get_patient(uow, actor, patient_id))
+@router.get(
+    "/patients/{patient_id}",
+    summary=(
+        "A patient: record, check-ins (a page of them, newest page first: checkins_limit after checkins_offset "
+        "from the newest; checkins_total counts all), alerts, assessment"
+    ),
+)
+def read_patient(
+    uow: UowDep,
+    actor: ApiActorDep,
+    patient_id: PatientId,
+    checkins_limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    checkins_offset: Annotated[int, Query(ge=0, le=MAX_DB_INT)] = 0,
+) -> JSONResponse:
+    detail = get_patient(uow, actor, patient_id, checkins_limit=checkins_limit, checkins_offset=checkins_offset)
+    return _json(detail)
 
 
 @router.get("/patients/{patient_id}/assessment", summary="The patient's current assessment")

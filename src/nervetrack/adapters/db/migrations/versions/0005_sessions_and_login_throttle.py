@@ -1,5 +1,5 @@
-"""Server-side clinician sessions (revocable), login back-off shared by every server process, and disabled
-clinicians (issue 10).
+"""Server-side clinician sessions (revocable), login back-off shared by every server process, disabled
+clinicians, and an index for the bounded history window of a check-in (issue 10).
 
 Revision ID: 0005
 Revises: 0004
@@ -17,6 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_checkin_patient_date", "checkin", ["patient_id", "date"])
     with op.batch_alter_table("clinician", schema=None) as batch_op:
         batch_op.add_column(sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
@@ -41,6 +42,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_checkin_patient_date", table_name="checkin")
     op.drop_table("login_throttle")
     op.drop_index("ix_web_session_clinician_id", table_name="web_session")
     op.drop_table("web_session")
