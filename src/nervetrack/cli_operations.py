@@ -14,6 +14,8 @@ def register(app: typer.Typer, clinician_app: typer.Typer) -> None:
     """Add the operations commands to the CLI."""
     clinician_app.command("disable")(clinician_disable)
     clinician_app.command("password")(clinician_password)
+    app.command("backup")(backup)
+    app.command("restore")(restore)
 
 
 def clinician_disable(
@@ -59,3 +61,40 @@ def clinician_password(
     except NotFound as error:
         cli._fail([f"EMAIL: {error}"])
     typer.echo(f"password of clinician {changed.id} ({changed.email}) changed; their sessions ended")
+
+
+def backup(
+    path: Annotated[Path, typer.Argument(help="The backup file to write (replaced if it exists).")],
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Directory for the SQLite database (default ./data).")
+    ] = None,
+) -> None:
+    """Back up the whole database while it serves (SQLite's online backup API, pg_dump for PostgreSQL)."""
+    from nervetrack.adapters.db import backup as backups
+
+    engine = cli._upgraded_engine(cli._settings(data_dir))
+    try:
+        backups.backup(engine, path)
+    except backups.BackupError as error:
+        cli._fail([str(error)])
+    typer.echo(f"backed up {backups.describe(engine)} to {path}")
+
+
+def restore(
+    path: Annotated[Path, typer.Argument(help="A backup file written by `nervetrack backup`.")],
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Directory for the SQLite database (default ./data).")
+    ] = None,
+) -> None:
+    """Replace the whole database with a backup (stop the servers first), then bring its schema up to date."""
+    from nervetrack.adapters.db import backup as backups
+    from nervetrack.adapters.db.engine import make_engine
+
+    engine = make_engine(cli._settings(data_dir))
+    try:
+        backups.restore(engine, path)
+    except backups.BackupError as error:
+        cli._fail([str(error)])
+    engine.dispose()
+    engine = cli._upgraded_engine(cli._settings(data_dir))
+    typer.echo(f"restored {backups.describe(engine)} from {path}")
