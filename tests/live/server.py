@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -94,7 +95,9 @@ def prepare(data_dir: Path, database_url: str | None = None, patients: int = 2, 
 class ServerProcess:
     """One `nervetrack serve` process (optionally with --workers) on a free 127.0.0.1 port."""
 
-    def __init__(self, prepared: Prepared, log: Path, *, workers: int = 1, **env: str) -> None:
+    def __init__(
+        self, prepared: Prepared, log: Path, *, workers: int = 1, max_file_bytes: int | None = None, **env: str
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log.open("ab")
@@ -103,7 +106,12 @@ class ServerProcess:
             command += ["--workers", str(workers)]
         variables = {**os.environ, **prepared.env, **env}
         self.process = subprocess.Popen(
-            command, env=variables, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            env=variables,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=None if max_file_bytes is None else lambda: _limit_file_size(max_file_bytes),
         )
         self.wait_ready()
 
@@ -134,3 +142,9 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.kill()
         self._log.close()
+
+
+def _limit_file_size(size: int) -> None:
+    """In the child: no file may grow past `size` bytes (a full disk, as the process sees it), even as root."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))

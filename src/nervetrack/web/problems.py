@@ -133,7 +133,7 @@ async def _database_error(request: Request, error: Exception) -> Response:
     seconds = unavailable.retry_after(request)
     headers = {"Retry-After": str(seconds), "Cache-Control": "no-store"}
     if _is_api(request):
-        detail = f"The database is busy or unreachable; nothing was stored. Try again in {seconds} seconds."
+        detail = unavailable.detail(error, seconds)
         return problem(503, detail, kind="unavailable", headers=headers, instance=request.url.path)
     try:
         from nervetrack.web import pages

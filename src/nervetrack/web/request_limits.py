@@ -118,7 +118,7 @@ async def _authenticate(scope: Scope) -> tuple[int, str, str, dict[str, str]] | 
             raise
         unavailable.note(error)
         seconds = int(scope["app"].state.settings.retry_after_seconds)
-        detail = f"The database is busy or unreachable; nothing was stored. Try again in {seconds} seconds."
+        detail = unavailable.detail(error, seconds)
         return 503, "unavailable", detail, {"Retry-After": str(seconds)}
     scope.setdefault("state", {})["api_actor"] = actor
     return None
