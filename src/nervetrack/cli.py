@@ -335,8 +335,13 @@ def serve(
     port: Annotated[int | None, typer.Option("--port", help="Port to listen on (default 8000).")] = None,
     data_dir: DataDirOption = None,
     demo: Annotated[bool, typer.Option("--demo", help="Seed demo data and print the demo login.")] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Server processes (use PostgreSQL for more than one).")
+    ] = 1,
 ) -> None:
     """Run the web service (patients' check-ins, the clinicians' dashboard, the JSON API)."""
+    import os
+
     import uvicorn
 
     from nervetrack.config import for_serving
@@ -361,11 +366,26 @@ def serve(
     except (OdiStatementsError, SmtpUrlError) as error:
         _fail([str(error)])
     freeze_startup_objects()
-    # No access log: URLs can carry patient ids and link secrets.
-    uvicorn.run(app_, host=settings.host, port=settings.port, access_log=False)
+    # No access log: URLs can carry patient ids and link secrets. No proxy headers: X-Forwarded-For is believed
+    # only from settings.trusted_proxies (web/client_address.py), never from whoever connects.
+    options: dict[str, Any] = {"host": settings.host, "port": settings.port, "access_log": False}
+    options["proxy_headers"] = False
+    if workers == 1:
+        uvicorn.run(app_, **options)
+        return
+    # Each worker builds its own app from the environment; the secret key is made once here for all of them.
+    os.environ["NERVETRACK_DATA_DIR"] = str(settings.data_dir)
+    os.environ["NERVETRACK_SECRET_KEY"] = settings.resolved_secret_key()
+    os.environ["NERVETRACK_HOST"] = settings.host
+    uvicorn.run("nervetrack.web.serving:app_from_environment", factory=True, workers=workers, **options)
 
 
 def _base_url(host: str, port: int) -> str:
     """The http address of the server, with an IPv6 host in brackets and 0.0.0.0/:: shown as 127.0.0.1."""
     shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
     return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
+from nervetrack.cli_operations import register as _register_operations  # noqa: E402  (its commands use the above)
+
+_register_operations(app, clinician_app)

@@ -32,6 +32,27 @@ Every setting (environment variable in brackets):
   keys; with none configured, every call is refused.
 - cds_hooks_cors_origins (NERVETRACK_CDS_HOOKS_CORS_ORIGINS): JSON list of browser origins allowed to call
   /cds-services (default ["*"]: the calls carry a bearer JWT, never cookies).
+- db_busy_timeout_seconds (NERVETRACK_DB_BUSY_TIMEOUT_SECONDS): how long a request waits for a lock held by
+  another connection (SQLite's busy timeout, PostgreSQL's lock_timeout) before it is answered 503 with
+  Retry-After; default 5.
+- db_statement_timeout_seconds (NERVETRACK_DB_STATEMENT_TIMEOUT_SECONDS): PostgreSQL's statement_timeout;
+  default 15.
+- db_connect_timeout_seconds (NERVETRACK_DB_CONNECT_TIMEOUT_SECONDS): how long to wait for a PostgreSQL
+  connection to open; default 3.
+- db_pool_size, db_max_overflow, db_pool_timeout_seconds (NERVETRACK_DB_POOL_SIZE, ...): the connection
+  pool of each server process (PostgreSQL): connections kept open, extra ones allowed at peaks, and how long a
+  request waits for one before a 503; defaults 5, 10 and 5.
+- retry_after_seconds (NERVETRACK_RETRY_AFTER_SECONDS): the Retry-After of a 503 when the database is busy
+  or unreachable; default 5.
+- session_idle_minutes (NERVETRACK_SESSION_IDLE_MINUTES): a clinician session unused this long ends; default
+  30. Sessions also end at logout, a password change, `nervetrack clinician disable`, and after 8 hours.
+- trusted_proxies (NERVETRACK_TRUSTED_PROXIES): comma-separated addresses or networks (e.g. 10.0.0.5,
+  10.1.0.0/16) whose X-Forwarded-For is believed for the client address; default none (the TCP peer is the
+  client).
+- login_address_max_failures (NERVETRACK_LOGIN_ADDRESS_MAX_FAILURES): failed logins one address may make
+  within login_window_seconds over all accounts before it must wait; default 50.
+- max_api_body_bytes, max_form_body_bytes (NERVETRACK_MAX_API_BODY_BYTES, ...): request bodies larger than
+  these are refused with 413 before they are read; defaults 1 MB and 64 KB.
 """
 
 from __future__ import annotations
@@ -81,6 +102,19 @@ class Settings(BaseSettings):
             return self.public_url.rstrip("/")
         host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
         return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    db_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
+    db_statement_timeout_seconds: float = Field(default=15.0, gt=0, le=3600)
+    db_connect_timeout_seconds: int = Field(default=3, ge=1, le=120)
+    db_pool_size: int = Field(default=5, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
+    retry_after_seconds: int = Field(default=5, ge=1, le=3600)
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    trusted_proxies: str = ""
+    login_address_max_failures: int = Field(default=50, ge=1)
+    max_api_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_form_body_bytes: int = Field(default=64_000, ge=1024)
 
     def cookie_secure_was_set(self) -> bool:
         """Whether cookie_secure was given explicitly (argument or NERVETRACK_COOKIE_SECURE)."""

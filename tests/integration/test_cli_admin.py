@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from nervetrack.cli import _settings, _upgraded_uow, app
 from nervetrack.services import clinics as clinics_service
-from nervetrack.services.clinics import LoginRateLimiter, authenticate
+from nervetrack.services.clinics import authenticate
+from nervetrack.services.login_throttle import ThrottlePolicy
 from nervetrack.web.app import create_app
 from tests.asgi import AsgiClient
 
@@ -64,7 +65,7 @@ def test_clinician_create_reads_the_password_from_standard_input_and_the_login_w
     assert result.exit_code == 0, result.output
     assert "ann@spine.example" in result.output and PASSWORD not in result.output
     uow = _upgraded_uow(_settings(tmp_path))
-    assert authenticate(uow, LoginRateLimiter(), "ann@spine.example", PASSWORD, "127.0.0.1").name == "Dr Ann"
+    assert authenticate(uow, ThrottlePolicy(), "ann@spine.example", PASSWORD, "127.0.0.1").name == "Dr Ann"
 
 
 def test_clinician_create_asks_for_the_password_without_echoing_it(tmp_path: Path) -> None:

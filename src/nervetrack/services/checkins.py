@@ -107,7 +107,7 @@ def _store(
     values: CheckIn,
     idempotency_key: str | None,
 ) -> CheckinResult:
-    earlier = session.scalars(select(Checkin).where(Checkin.patient_id == patient.id)).all()
+    earlier = history_window(session, patient, values.date)
     record = record_of(patient, earlier, None, acknowledged_alerts(session, patient))
     record = record.model_copy(update={"checkins": [*record.checkins, values]})
     # Forecasts are derived on read (patients.current_assessment); storing a check-in needs the triage only.
@@ -136,6 +136,27 @@ def _store(
         created=True,
         new_alerts=[alert_view(patient, a) for a in alerts],
     )
+
+
+# A check-in is judged on a bounded window of the patient's history, so its cost stays flat however long the
+# history grows: the check-ins of the last HISTORY_DAYS days (the longest look-back of any rule is 91 days, the
+# cauda equina window 14) and at most the latest HISTORY_CHECKINS of them. With weekly check-ins every rule
+# sees all it reads; with daily ones the 8- and 13-week trend rules see the latest 48 ratings, and "the best
+# level since surgery" is the best of those. The pre-operative baseline and acknowledgements are always whole.
+HISTORY_DAYS = 120
+HISTORY_CHECKINS = 48
+
+
+def history_window(session: Session, patient: Patient, day: dt.date) -> list[Checkin]:
+    """The patient's stored check-ins a new one dated `day` is judged with, oldest first (see above)."""
+    anchor = max(day, patient.last_checkin_date or day)
+    rows = session.scalars(
+        select(Checkin)
+        .where(Checkin.patient_id == patient.id, Checkin.date >= anchor - dt.timedelta(days=HISTORY_DAYS))
+        .order_by(Checkin.date.desc(), Checkin.id.desc())
+        .limit(HISTORY_CHECKINS)
+    ).all()
+    return list(reversed(rows))
 
 
 def _backdated_flags(record: PatientRecord, values: CheckIn) -> list[Flag]:

@@ -1,12 +1,8 @@
-"""Clinics and clinicians: create them, and log a clinician in with argon2 and login rate limiting."""
+"""Clinics and clinicians: create them, and log a clinician in with argon2 and login back-off."""
 
 from __future__ import annotations
 
-import threading
-import time
 import zoneinfo
-from collections import deque
-from collections.abc import Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,10 +12,12 @@ from sqlalchemy.orm import joinedload
 from nervetrack.adapters.db.tables import Clinic, Clinician
 from nervetrack.domain.errors import InvalidInput, Problem
 from nervetrack.domain.schedule import format_schedule, parse_schedule
-from nervetrack.services import clock
+from nervetrack.services import clock, login_throttle
 from nervetrack.services.access import clinic_of
 from nervetrack.services.audit import record_event
-from nervetrack.services.errors import AuthenticationFailed, Conflict, NotFound, RateLimited
+from nervetrack.services.clinician_sessions import end_sessions_of
+from nervetrack.services.errors import AuthenticationFailed, Conflict, NotFound
+from nervetrack.services.login_throttle import ThrottlePolicy
 from nervetrack.services.patients import PHONE
 from nervetrack.services.records import clinic_view
 from nervetrack.services.schedules import refresh_clinic_overdue
@@ -176,6 +174,8 @@ def set_password(uow: UnitOfWork, email: str, password: str) -> ClinicianView:
         if row is None:
             raise NotFound(f"no clinician {email!r}")
         row.password_hash = _HASHER.hash(password)
+        # A new password ends every session opened with the old one (whoever may have had it).
+        end_sessions_of(uow.session, row.id)
         record_event(uow.session, Actor.system(row.clinic_id), "clinician.password", "clinician", row.id)
         uow.commit()
         return _view(row)
@@ -192,56 +192,32 @@ def get_clinician(uow: UnitOfWork, clinician_id: int) -> ClinicianView:
         return _view(row)
 
 
-class LoginRateLimiter:
-    """Allow at most `max_attempts` failed logins per key (account, address) within `window` seconds."""
-
-    def __init__(self, max_attempts: int = 5, window: float = 900.0, now: Callable[[], float] = time.monotonic):
-        self.max_attempts = max_attempts
-        self.window = window
-        self._now = now
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, *keys: str) -> None:
-        """Raise RateLimited if any key has used up its failures in the window."""
-        with self._lock:
-            moment = self._now()
-            for key in keys:
-                recent = self._recent(key, moment)
-                if len(recent) >= self.max_attempts:
-                    raise RateLimited(max(1, int(recent[0] + self.window - moment) + 1))
-
-    def fail(self, *keys: str) -> None:
-        """Count one failed attempt against every key."""
-        with self._lock:
-            moment = self._now()
-            for key in keys:
-                self._recent(key, moment).append(moment)
-
-    def reset(self, key: str) -> None:
-        """Forget the failures of a key (after a successful login)."""
-        with self._lock:
-            self._failures.pop(key, None)
-
-    def _recent(self, key: str, moment: float) -> deque[float]:
-        recent = self._failures.setdefault(key, deque())
-        while recent and recent[0] <= moment - self.window:
-            recent.popleft()
-        return recent
-
-
-def authenticate(uow: UnitOfWork, limiter: LoginRateLimiter, email: str, password: str, address: str) -> ClinicianView:
-    """Log a clinician in; AuthenticationFailed on a wrong email/password, RateLimited after too many."""
-    account, ip = f"account:{email.strip().lower()}", f"ip:{address}"
-    limiter.check(account, ip)
+def authenticate(
+    uow: UnitOfWork,
+    policy: ThrottlePolicy,
+    email: str,
+    password: str,
+    address: str,
+    *,
+    device: str | None = None,
+) -> ClinicianView:
+    """Log a clinician in; AuthenticationFailed on a wrong email or password (or a disabled login), RateLimited
+    while the account (or, with `device`, the account on that device) or the address must wait
+    (services/login_throttle.py)."""
+    account = email.strip().lower()
+    who = f"device:{account}:{device}" if device else f"account:{account}"
+    keys = [who, f"address:{address}"]
     with uow:
+        login_throttle.check(uow.session, policy, keys)
         row = _by_email(uow, email)
-        if not _verify(row.password_hash if row else _DUMMY_HASH, password) or row is None:
-            limiter.fail(account, ip)
+        verified = _verify(row.password_hash if row else _DUMMY_HASH, password)
+        if row is None or not verified or row.disabled_at is not None:
+            login_throttle.fail(uow.session, policy, keys)
+            uow.commit()
             raise AuthenticationFailed("wrong email or password")
         if _HASHER.check_needs_rehash(row.password_hash):
             row.password_hash = _HASHER.hash(password)
-        limiter.reset(account)
+        login_throttle.forget(uow.session, who)
         record_event(uow.session, _view(row).as_actor(), "clinician.login", "clinician", row.id)
         uow.commit()
         return _view(row)

@@ -26,7 +26,7 @@ from nervetrack.knowledge import load_knowledge
 from nervetrack.services import clock
 from nervetrack.services.access import patient_row
 from nervetrack.services.audit import record_event
-from nervetrack.services.checkins import raise_alerts, update_summary
+from nervetrack.services.checkins import history_window, raise_alerts, update_summary
 from nervetrack.services.errors import NotFound
 from nervetrack.services.patients import acknowledged_alerts
 from nervetrack.services.records import alert_view, checkin_view, record_of
@@ -78,7 +78,9 @@ def answer_follow_up(
 
 
 def _assess(session: Session, patient: Patient, row: Checkin, answers: dict[str, Any], day: dt.date) -> Assessment:
-    rows = list(session.scalars(select(Checkin).where(Checkin.patient_id == patient.id)))
+    rows = history_window(session, patient, row.date)
+    if all(r.id != row.id for r in rows):  # an old check-in answered late: judged beside the recent ones
+        rows = sorted([*rows, row], key=lambda r: (r.date, r.id))
     record = record_of(patient, rows, None, acknowledged_alerts(session, patient))
     checkins = [
         c.model_copy(update={"follow_up": answers}) if r.id == row.id else c
@@ -128,7 +130,7 @@ def sweep_unanswered(uow: UnitOfWork, *, now: dt.datetime | None = None, clinic_
             patient = session.get_one(Patient, row.patient_id)
             if row.id != _latest_id(session, patient):
                 continue
-            rows = list(session.scalars(select(Checkin).where(Checkin.patient_id == patient.id)))
+            rows = history_window(session, patient, row.date)
             record = record_of(patient, rows, None, acknowledged_alerts(session, patient))
             day = max(clock.aware(moment).date(), row.date + wait)
             assessment = assess(record, load_knowledge(), as_of=max(day, row.date), forecast=False)

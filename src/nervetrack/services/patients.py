@@ -27,6 +27,7 @@ from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor, AlertView, PatientDetail, PatientSummary
 
 EXPORT_FORMAT = "nervetrack-patient-export/1"
+MAX_LEVELS = 6  # a lumbar fusion spans at most a few levels; a longer list is a mistake, not a patient
 
 
 def add_patient(uow: UnitOfWork, actor: Actor, data: Mapping[str, Any]) -> PatientSummary:
@@ -39,6 +40,10 @@ def add_patient(uow: UnitOfWork, actor: Actor, data: Mapping[str, Any]) -> Patie
     clinic_id = clinic_of(actor)
     if isinstance(data, Mapping) and data.get("checkins"):
         raise InvalidInput([Problem("checkins", "must be empty here; submit check-ins one by one")])
+    surgery = data.get("surgery") if isinstance(data, Mapping) else None
+    levels = surgery.get("levels") if isinstance(surgery, Mapping) else None
+    if isinstance(levels, list) and len(levels) > MAX_LEVELS:
+        raise InvalidInput([Problem("surgery.levels", f"must list at most {MAX_LEVELS} levels")])
     phone = _phone(data.get("contact") if isinstance(data, Mapping) else None)
     contract = {k: v for k, v in data.items() if k != "contact"} if isinstance(data, Mapping) else data
     record = parse_record(contract)
@@ -59,8 +64,20 @@ def add_patient(uow: UnitOfWork, actor: Actor, data: Mapping[str, Any]) -> Patie
         return summary_of(patient)
 
 
-def get_patient(uow: UnitOfWork, actor: Actor, patient_id: str, *, today: dt.date | None = None) -> PatientDetail:
-    """Read one patient in full: record, check-ins (oldest first), alerts (newest first), assessment."""
+def get_patient(
+    uow: UnitOfWork,
+    actor: Actor,
+    patient_id: str,
+    *,
+    today: dt.date | None = None,
+    checkins_limit: int | None = None,
+    checkins_offset: int = 0,
+) -> PatientDetail:
+    """Read one patient in full: record, check-ins (oldest first), alerts (newest first), assessment.
+
+    With `checkins_limit` only that many check-ins are returned (in the list and in the record), counted from
+    the newest after skipping `checkins_offset`; the assessment is made on the whole history either way.
+    """
     with uow:
         session = uow.session
         patient = patient_row(session, actor, patient_id)
@@ -72,18 +89,30 @@ def get_patient(uow: UnitOfWork, actor: Actor, patient_id: str, *, today: dt.dat
             select(PatientLink.id).where(PatientLink.patient_id == patient.id, PatientLink.revoked_at.is_(None))
         )
         record = record_of(patient, checkins, None, alerts)
+        shown = _page(checkins, checkins_limit, checkins_offset)
         detail = PatientDetail(
-            record=record,
-            checkins=[checkin_view(patient, c) for c in checkins],
+            record=record if len(shown) == len(checkins) else record_of(patient, shown, None, alerts),
+            checkins=[checkin_view(patient, c) for c in shown],
             alerts=[alert_view(patient, a) for a in alerts],
             assessment=_assess_now(record, today),
             has_active_link=linked is not None,
             clinic=clinic_view(session.get_one(Clinic, patient.clinic_id)),
             phone=patient.phone,
+            checkins_total=len(checkins),
+            checkins_limit=checkins_limit,
+            checkins_offset=checkins_offset,
         )
         record_event(session, actor, "patient.read", "patient", patient.id)
         uow.commit()
         return detail
+
+
+def _page(checkins: list[Checkin], limit: int | None, offset: int) -> list[Checkin]:
+    """The check-ins of one page, oldest first, counting the pages from the newest."""
+    if limit is None:
+        return checkins
+    end = max(len(checkins) - max(offset, 0), 0)
+    return checkins[max(end - limit, 0) : end]
 
 
 def current_assessment(uow: UnitOfWork, actor: Actor, patient_id: str, *, today: dt.date | None = None) -> Assessment:

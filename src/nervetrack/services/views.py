@@ -115,6 +115,11 @@ class PatientDetail:
     has_active_link: bool
     clinic: ClinicView
     phone: str | None = None
+    # Paging of the check-ins (and of record.checkins): how many there are in all, and the window shown,
+    # counted from the newest (offset 0 is the latest `limit`); limit None is all of them.
+    checkins_total: int = 0
+    checkins_limit: int | None = None
+    checkins_offset: int = 0
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,11 @@ from nervetrack.adapters.db.engine import database_state, make_engine, make_sess
 from nervetrack.adapters.delivery import Transport
 from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.config import Settings
-from nervetrack.services.clinics import LoginRateLimiter
 from nervetrack.services.reminder_sender import ReminderLoop, Sender, transports_from
 from nervetrack.services.unit_of_work import UnitOfWork
-from nervetrack.web import clinician_deps, fhir_outcomes, pages, problems
+from nervetrack.web import api_schemas, clinician_deps, fhir_outcomes, pages, problems
+from nervetrack.web.input_guards import RefuseNul
+from nervetrack.web.request_limits import RequestLimits
 from nervetrack.web.routes import (
     api,
     api_reminders,
@@ -88,17 +89,19 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
-    app.state.login_limiter = LoginRateLimiter(settings.login_max_attempts, settings.login_window_seconds)
     problems.install(app)
     app.state.page_error_handler = pages.page_error
     clinician_deps.install(app)
     fhir_outcomes.install(app)
+    app.add_middleware(RequestLimits)
+    app.add_middleware(RefuseNul)
     app.add_middleware(SecurityHeaders)
     cds_hooks.install(app, settings.cds_hooks_cors_origins)
     app.add_api_route("/healthz", healthz_route(app), methods=["GET"], include_in_schema=False)
     for router in routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(packages=[("nervetrack.web", "static")]), name="static")
+    api_schemas.install(app)
     return app
 
 

@@ -4,16 +4,20 @@ answered by the handlers installed in `install`, so a page handler's body is its
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from nervetrack.services.clinics import get_clinician
-from nervetrack.services.errors import NotFound
+from nervetrack.domain.errors import InvalidInput, Problem
+from nervetrack.services.clinician_sessions import clinician_of_session
 from nervetrack.services.views import ClinicianView
 from nervetrack.web import pages
 from nervetrack.web.csrf import CsrfError
+from nervetrack.web.input_guards import NUL_MESSAGE, nul_fields
+from nervetrack.web.session import MAX_AGE_SECONDS
 
 LOGIN = "/clinic/login"
 
@@ -23,28 +27,47 @@ class NotSignedIn(Exception):
 
 
 def current_clinician(request: Request) -> ClinicianView:
-    """The clinician of this session; NotSignedIn leads to the login page."""
+    """The clinician of this session's live server-side session; NotSignedIn leads to the login page (an
+    ended, idle or expired session, or a disabled clinician, is not signed in)."""
     data = pages.session(request)
-    if data.clinician_id is None:
+    if data.secret is None:
         raise NotSignedIn
-    try:
-        return get_clinician(pages.page_context(request).uow(), data.clinician_id)
-    except NotFound:
+    context = pages.page_context(request)
+    settings = context.settings
+    clinician = clinician_of_session(
+        context.uow(),
+        data.secret,
+        idle=dt.timedelta(minutes=settings.session_idle_minutes),
+        max_age=dt.timedelta(seconds=MAX_AGE_SECONDS),
+    )
+    if clinician is None:
         data.log_out()
-        raise NotSignedIn from None
+        raise NotSignedIn
+    return clinician
 
 
 async def checked_form(request: Request) -> dict[str, str]:
-    """The posted form's text fields, once its CSRF token is checked (CsrfError otherwise)."""
+    """The posted form's text fields, once its CSRF token is checked (CsrfError otherwise); a field holding a
+    NUL character is refused (InvalidInput naming it)."""
     await pages.check_csrf(request)
-    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    _refuse_nul(form)
+    return form
 
 
 async def checked_form_lists(request: Request) -> dict[str, list[str]]:
     """The posted form with every value of each field (ticked boxes), once its CSRF token is checked."""
     await pages.check_csrf(request)
     form = await request.form()
-    return {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in form}
+    lists = {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in form}
+    _refuse_nul(lists)
+    return lists
+
+
+def _refuse_nul(form: Mapping[str, Any]) -> None:
+    bad = nul_fields(form)
+    if bad:
+        raise InvalidInput([Problem(name, f"{name} {NUL_MESSAGE}") for name in bad])
 
 
 ClinicianDep = Annotated[ClinicianView, Depends(current_clinician)]

@@ -1,4 +1,4 @@
-"""Request dependencies as Annotated aliases: settings, a unit of work, the login limiter, the API actor."""
+"""Request dependencies as Annotated aliases: settings, a unit of work, the API actor."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from nervetrack.config import Settings
-from nervetrack.services.clinics import LoginRateLimiter
 from nervetrack.services.errors import AuthenticationFailed
 from nervetrack.services.tokens import authenticate_token
 from nervetrack.services.unit_of_work import UnitOfWork
@@ -26,18 +25,18 @@ def get_uow(request: Request) -> UnitOfWork:
     return UnitOfWork(request.app.state.session_factory)
 
 
-def get_login_limiter(request: Request) -> LoginRateLimiter:
-    limiter: LoginRateLimiter = request.app.state.login_limiter
-    return limiter
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
-LoginLimiterDep = Annotated[LoginRateLimiter, Depends(get_login_limiter)]
 
 
-def get_api_actor(uow: UowDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Actor:
-    """The clinic system calling the API, from its bearer token; 401 problem+json otherwise."""
+def get_api_actor(
+    request: Request, uow: UowDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Actor:
+    """The clinic system calling the API, from its bearer token (already checked, before the body was read, by
+    web/request_limits.py); 401 problem+json otherwise."""
+    checked = getattr(request.state, "api_actor", None)
+    if isinstance(checked, Actor):
+        return checked
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthenticationFailed("send an API token as 'Authorization: Bearer <token>'")
     return authenticate_token(uow, credentials.credentials)

@@ -8,6 +8,7 @@ that the form's CSRF token is tied to.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -23,7 +24,7 @@ from nervetrack.domain.model import PatientRecord
 from nervetrack.domain.results import Assessment, SymptomResult
 from nervetrack.knowledge import load_knowledge
 from nervetrack.reports.charts import chart_data, odi_svg, symptom_svg
-from nervetrack.services.clinics import LoginRateLimiter
+from nervetrack.services.login_throttle import ThrottlePolicy
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.web import csrf
 from nervetrack.web.clinician_words import local_time
@@ -43,7 +44,7 @@ class PageContext:
     codec: SessionCodec
     secret_key: str
     secure_cookies: bool
-    limiter: LoginRateLimiter
+    throttle: ThrottlePolicy
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
@@ -63,18 +64,21 @@ def page_context(request: Request) -> PageContext:
         codec=SessionCodec(key),
         secret_key=key,
         secure_cookies=settings.cookie_secure,
-        limiter=_limiter(state, settings),
+        throttle=throttle_policy(settings),
     )
     state.page_context = context
     return context
 
 
-def _limiter(state: Any, settings: Settings) -> LoginRateLimiter:
-    """The app's login rate limiter (shared with the API's login) or one of our own from the settings."""
-    shared = getattr(state, "login_limiter", None)
-    if isinstance(shared, LoginRateLimiter):
-        return shared
-    return LoginRateLimiter(settings.login_max_attempts, float(settings.login_window_seconds))
+def throttle_policy(settings: Settings) -> ThrottlePolicy:
+    """The login back-off of these settings (services/login_throttle.py)."""
+    window = dt.timedelta(seconds=settings.login_window_seconds)
+    return ThrottlePolicy(
+        free_failures=settings.login_max_attempts,
+        address_failures=settings.login_address_max_failures,
+        window=window,
+        max_delay=window,
+    )
 
 
 def session(request: Request) -> SessionData:

@@ -14,6 +14,7 @@ from typing import Any
 
 from nervetrack.domain.knowledge import Knowledge, emergency_signs
 from nervetrack.domain.model import RED_FLAG_SIGNS, CheckIn
+from nervetrack.web.input_guards import whole_number
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,9 @@ def _rating(raw: str, last: float | None, field: str, errors: dict[str, str]) ->
         return None
     if raw == SAME and last is not None:
         return int(last)
-    if raw.isdigit() and 0 <= int(raw) <= 10:
-        return int(raw)
+    number = whole_number(raw, 0, 10)
+    if number is not None:
+        return number
     errors[field] = MESSAGES["rating"]
     return None
 
@@ -131,8 +133,9 @@ def _rating(raw: str, last: float | None, field: str, errors: dict[str, str]) ->
 def _minutes(raw: str, errors: dict[str, str]) -> float | None:
     if raw == "":
         return None
-    if raw.isdigit() and 0 <= int(raw) <= 1440:
-        return float(raw)
+    number = whole_number(raw, 0, 1440)
+    if number is not None:
+        return float(number)
     errors["walking_minutes"] = MESSAGES["walking_minutes"]
     return None
 
@@ -168,7 +171,8 @@ def _signs(form: Mapping[str, Any], errors: dict[str, str]) -> dict[str, bool]:
 def _odi(raw: str, index: int, errors: dict[str, str]) -> int | None:
     if raw == "":
         return None
-    if raw.isdigit() and 0 <= int(raw) <= 5:
-        return int(raw)
+    number = whole_number(raw, 0, 5)
+    if number is not None:
+        return number
     errors[f"odi_{index}"] = MESSAGES["odi"]
     return None

@@ -16,6 +16,8 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from nervetrack.domain.errors import InvalidInput
@@ -30,6 +32,7 @@ from nervetrack.services.errors import (
     RateLimited,
     ServiceError,
 )
+from nervetrack.web import unavailable
 
 log = logging.getLogger("nervetrack.web")
 PROBLEM_JSON = "application/problem+json"
@@ -52,8 +55,10 @@ _TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     422: "The input is not valid",
+    413: "Request body too large",
     429: "Too many attempts",
     500: "Internal server error",
+    503: "Service unavailable",
 }
 
 
@@ -86,6 +91,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _routed(_service_error))
     app.add_exception_handler(RequestValidationError, _routed(_request_validation))
     app.add_exception_handler(HTTPException, _routed(_http_error))
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeout, _database_error)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -112,6 +119,35 @@ async def _unexpected(request: Request, error: Exception) -> Response:
     except Exception:  # the page itself could not be built: answer plain HTML
         log.exception("the error page could not be rendered")
         return HTMLResponse(_FALLBACK_PAGE, status_code=500, headers={"Cache-Control": "no-store"})
+
+
+async def _database_error(request: Request, error: Exception) -> Response:
+    """A busy or unreachable database: 503 with Retry-After (problem+json, or the friendly page)."""
+    if isinstance(error, DataError):  # a safety net: the inputs are checked before they reach the database
+        unavailable.note(error)
+        detail = "A value in the request is out of range or holds a character that cannot be stored."
+        return problem(422, detail, kind="invalid-input", errors=[], instance=request.url.path)
+    if not unavailable.is_unavailable(error):
+        raise error  # a bug of ours: the 500 handler answers and the server logs it
+    unavailable.note(error)
+    seconds = unavailable.retry_after(request)
+    headers = {"Retry-After": str(seconds), "Cache-Control": "no-store"}
+    if _is_api(request):
+        detail = unavailable.detail(error, seconds)
+        return problem(503, detail, kind="unavailable", headers=headers, instance=request.url.path)
+    try:
+        from nervetrack.web import pages
+
+        response: Response = pages.error_page(
+            request,
+            503,
+            "Please try again in a minute",
+            "We could not reach our records just now, so nothing was saved. Please try again in a minute.",
+        )
+    except Exception:  # the page itself needs the session and templates: answer plain HTML
+        response = HTMLResponse(_FALLBACK_PAGE, status_code=503)
+    response.headers.update(headers)
+    return response
 
 
 Handler = Callable[[Request, Any], Awaitable[Response]]

@@ -1,8 +1,10 @@
-"""A signed session cookie for the HTML pages: who is logged in (if anyone) and the CSRF secret.
+"""A signed session cookie for the HTML pages: the CSRF secret and, once a clinician logs in, the secret of
+their server-side session (services/clinician_sessions.py), which the server can end at any time.
 
 The cookie holds a small JSON payload, base64url-encoded and signed with HMAC-SHA256 under the service's
 secret key; it is HttpOnly, SameSite=Lax, and Secure unless the settings allow plain HTTP (local tests).
-No health data is ever put in it.
+No health data is ever put in it. The signature alone never signs anyone in: a replayed cookie of a session
+that was ended opens nothing.
 """
 
 from __future__ import annotations
@@ -27,20 +29,20 @@ class SessionData:
     """The session's contents; `changed` says the cookie must be written back."""
 
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-    clinician_id: int | None = None
+    secret: str | None = None  # the server-side session's secret, while a clinician is signed in
     issued: int = field(default_factory=lambda: int(time.time()))
     changed: bool = False
 
-    def log_in(self, clinician_id: int) -> None:
-        """Start a clinician's session with a fresh CSRF secret (no session fixation)."""
-        self.clinician_id = clinician_id
+    def log_in(self, secret: str) -> None:
+        """Carry a new server-side session with a fresh CSRF secret (no session fixation)."""
+        self.secret = secret
         self.csrf = secrets.token_urlsafe(24)
         self.issued = int(time.time())
         self.changed = True
 
     def log_out(self) -> None:
-        """Forget the clinician and rotate the CSRF secret."""
-        self.clinician_id = None
+        """Forget the server-side session and rotate the CSRF secret."""
+        self.secret = None
         self.csrf = secrets.token_urlsafe(24)
         self.changed = True
 
@@ -54,7 +56,7 @@ class SessionCodec:
 
     def dumps(self, data: SessionData) -> str:
         """Encode and sign `data` for the cookie."""
-        payload = json.dumps({"c": data.csrf, "u": data.clinician_id, "t": data.issued}, separators=(",", ":"))
+        payload = json.dumps({"c": data.csrf, "s": data.secret, "t": data.issued}, separators=(",", ":"))
         body = _b64(payload.encode())
         return f"{body}.{self._sign(body)}"
 
@@ -67,7 +69,10 @@ class SessionCodec:
             return None
         try:
             raw = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-            data = SessionData(csrf=str(raw["c"]), clinician_id=raw["u"], issued=int(raw["t"]))
+            secret = raw.get("s")
+            data = SessionData(
+                csrf=str(raw["c"]), secret=secret if isinstance(secret, str) else None, issued=int(raw["t"])
+            )
         except (ValueError, KeyError, TypeError):
             return None
         if (now if now is not None else time.time()) - data.issued > self.max_age:
@@ -108,3 +113,17 @@ def save_session(request: Request, response: Response, codec: SessionCodec, secu
         samesite="lax",
         path="/",
     )
+
+
+def sign(key: str, purpose: str, value: str) -> str:
+    """`value` with an HMAC-SHA256 signature for `purpose` (a device cookie, say)."""
+    digest = hmac.new(hashlib.sha256((purpose + ":" + key).encode()).digest(), value.encode(), hashlib.sha256)
+    return f"{value}.{_b64(digest.digest())}"
+
+
+def unsign(key: str, purpose: str, signed: str | None) -> str | None:
+    """The value of a signed string, or None when it is missing or was tampered with."""
+    if not signed or "." not in signed:
+        return None
+    value = signed.rsplit(".", 1)[0]
+    return value if hmac.compare_digest(sign(key, purpose, value), signed) else None

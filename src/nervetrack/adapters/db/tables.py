@@ -69,6 +69,7 @@ class Clinician(Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(_tz())
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(_tz(), nullable=True)  # migration 0005
 
     clinic: Mapped[Clinic] = relationship()
 
@@ -118,7 +119,11 @@ class Surgery(Base):
 
 class Checkin(Base):
     __tablename__ = "checkin"
-    __table_args__ = (UniqueConstraint("patient_id", "idempotency_key"),)
+    # (patient, date): a check-in reads a bounded window of its patient's latest ones (migration 0005).
+    __table_args__ = (
+        UniqueConstraint("patient_id", "idempotency_key"),
+        Index("ix_checkin_patient_date", "patient_id", "date"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
@@ -300,3 +305,30 @@ class SenderLease(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     holder: Mapped[str] = mapped_column(String(80))
     until: Mapped[dt.datetime] = mapped_column(_tz())
+
+
+class WebSession(Base):
+    """A clinician's signed-in session (migration 0005): the cookie carries the secret, this row its hash, so
+    logging out, a password change or an administrator ends it at once on every server process."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinician.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(_tz())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(_tz())
+    ended_at: Mapped[dt.datetime | None] = mapped_column(_tz(), nullable=True)
+
+    clinician: Mapped[Clinician] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed logins per key (an account, an account from one device, an address) and until when the key must
+    wait (migration 0005), shared by every server process."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    first_failure_at: Mapped[dt.datetime] = mapped_column(_tz())
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(_tz(), nullable=True)

@@ -8,12 +8,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from nervetrack.domain.model import CheckIn, TriageLevel
+from nervetrack.domain.model import CheckIn, Procedure, TriageLevel
 from nervetrack.domain.results import Assessment
 from nervetrack.services.alerts import acknowledge_alert
 from nervetrack.services.audit import audit_trail
@@ -22,12 +22,22 @@ from nervetrack.services.dashboard import dashboard
 from nervetrack.services.follow_ups import answer_follow_up
 from nervetrack.services.patients import add_patient, current_assessment, export_patient, get_patient
 from nervetrack.services.tokens import issue_link, revoke_link
-from nervetrack.web.deps import ApiActorDep, UowDep
+from nervetrack.web.api_schemas import NewPatient, body, problem_responses
+from nervetrack.web.deps import ApiActorDep, SettingsDep, UowDep
+from nervetrack.web.input_guards import MAX_DB_INT, refuse_nul
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
-_CHECKIN_SCHEMA = {
-    "requestBody": {"required": True, "content": {"application/json": {"schema": CheckIn.model_json_schema()}}}
-}
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=problem_responses())
+PatientId = Annotated[str, Path(min_length=1, max_length=64, description="The patient's id in the clinic.")]
+RowId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Up to 200 visible ASCII characters; a retry with the same key and body returns the first one.",
+    ),
+]
 
 
 class FollowUpAnswers(BaseModel):
@@ -39,7 +49,7 @@ class FollowUpAnswers(BaseModel):
     ]
 
 
-class Acknowledgement(BaseModel):
+class AcknowledgementNote(BaseModel):
     note: Annotated[str, Field(max_length=2000, description="What was done about the alert.")] = ""
 
 
@@ -65,13 +75,14 @@ def _assessment_json(assessment: Assessment) -> Any:
 def list_patients(
     uow: UowDep,
     actor: ApiActorDep,
-    procedure: str | None = None,
-    phase: str | None = None,
+    settings: SettingsDep,
+    procedure: Procedure | None = None,
+    phase: Annotated[str | None, Query(max_length=32, description="A recovery phase code.")] = None,
     level: TriageLevel | None = None,
     search: Annotated[str | None, Query(max_length=64)] = None,
     overdue: Annotated[bool, Query(description="Only patients who missed their last two due check-ins.")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_DB_INT)] = 0,
 ) -> JSONResponse:
     board = dashboard(
         uow,
@@ -87,19 +98,38 @@ def list_patients(
     return _json(board)
 
 
-@router.post("/patients", status_code=201, summary="Add a patient and their surgery (input contract)")
-def create_patient(uow: UowDep, actor: ApiActorDep, data: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+@router.post(
+    "/patients",
+    status_code=201,
+    summary="Add a patient and their surgery (input contract)",
+    openapi_extra=body(NewPatient),
+)
+def create_patient(uow: UowDep, actor: ApiActorDep, data: Annotated[Any, Body()]) -> JSONResponse:
+    refuse_nul(data)
     summary = add_patient(uow, actor, data)
     return _json(summary, 201, {"Location": f"/api/v1/patients/{summary.patient_id}"})
 
 
-@router.get("/patients/{patient_id}", summary="A patient in full: record, check-ins, alerts, assessment")
-def read_patient(uow: UowDep, actor: ApiActorDep, patient_id: str) -> JSONResponse:
-    return _json(get_patient(uow, actor, patient_id))
+@router.get(
+    "/patients/{patient_id}",
+    summary=(
+        "A patient: record, check-ins (a page of them, newest page first: checkins_limit after checkins_offset "
+        "from the newest; checkins_total counts all), alerts, assessment"
+    ),
+)
+def read_patient(
+    uow: UowDep,
+    actor: ApiActorDep,
+    patient_id: PatientId,
+    checkins_limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    checkins_offset: Annotated[int, Query(ge=0, le=MAX_DB_INT)] = 0,
+) -> JSONResponse:
+    detail = get_patient(uow, actor, patient_id, checkins_limit=checkins_limit, checkins_offset=checkins_offset)
+    return _json(detail)
 
 
 @router.get("/patients/{patient_id}/assessment", summary="The patient's current assessment")
-def read_assessment(uow: UowDep, actor: ApiActorDep, patient_id: str) -> JSONResponse:
+def read_assessment(uow: UowDep, actor: ApiActorDep, patient_id: PatientId) -> JSONResponse:
     return JSONResponse(_assessment_json(current_assessment(uow, actor, patient_id)))
 
 
@@ -110,17 +140,18 @@ def read_assessment(uow: UowDep, actor: ApiActorDep, patient_id: str) -> JSONRes
         "Submit a check-in; a retry with the same Idempotency-Key and body returns the first one (200), "
         "the same key with a different body is refused (422)"
     ),
-    openapi_extra=_CHECKIN_SCHEMA,
+    openapi_extra=body(CheckIn),
 )
 def submit_checkin(
     uow: UowDep,
     actor: ApiActorDep,
-    patient_id: str,
-    data: Annotated[dict[str, Any], Body()],
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    patient_id: PatientId,
+    data: Annotated[Any, Body()],
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
+    refuse_nul(data)
     result = record_checkin(uow, actor, patient_id, data, idempotency_key=idempotency_key)
-    body = {
+    answer = {
         "checkin": _encoded(result.checkin),
         "created": result.created,
         "triage": _encoded(result.assessment.triage),
@@ -128,7 +159,7 @@ def submit_checkin(
         "assessment": _assessment_json(result.assessment),
     }
     location = {"Location": f"/api/v1/patients/{patient_id}/checkins/{result.checkin.id}"}
-    return JSONResponse(body, status_code=201 if result.created else 200, headers=location)
+    return JSONResponse(answer, status_code=201 if result.created else 200, headers=location)
 
 
 @router.post(
@@ -139,9 +170,10 @@ def submit_checkin(
     ),
 )
 def answer_checkin_follow_up(
-    uow: UowDep, actor: ApiActorDep, patient_id: str, checkin_id: int, body: FollowUpAnswers
+    uow: UowDep, actor: ApiActorDep, patient_id: PatientId, checkin_id: RowId, answers: FollowUpAnswers
 ) -> JSONResponse:
-    result = answer_follow_up(uow, actor, patient_id, checkin_id, body.answers)
+    refuse_nul(answers.answers, "answers")
+    result = answer_follow_up(uow, actor, patient_id, checkin_id, answers.answers)
     return JSONResponse(
         {
             "checkin": _encoded(result.checkin),
@@ -153,28 +185,29 @@ def answer_checkin_follow_up(
 
 
 @router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an open alert with a note")
-def acknowledge(uow: UowDep, actor: ApiActorDep, alert_id: int, body: Acknowledgement) -> JSONResponse:
-    return _json(acknowledge_alert(uow, actor, alert_id, body.note))
+def acknowledge(uow: UowDep, actor: ApiActorDep, alert_id: RowId, ack: AcknowledgementNote) -> JSONResponse:
+    refuse_nul(ack.note, "note")
+    return _json(acknowledge_alert(uow, actor, alert_id, ack.note))
 
 
 @router.post("/patients/{patient_id}/link", status_code=201, summary="Issue the patient's secret link")
-def issue_patient_link(uow: UowDep, actor: ApiActorDep, patient_id: str) -> JSONResponse:
+def issue_patient_link(uow: UowDep, actor: ApiActorDep, patient_id: PatientId) -> JSONResponse:
     issued = issue_link(uow, actor, patient_id)
     return _json({"id": issued.id, "token": issued.secret, "path": f"/p/{issued.secret}"}, 201)
 
 
 @router.delete("/patients/{patient_id}/link", status_code=204, summary="Revoke the patient's link")
-def revoke_patient_link(uow: UowDep, actor: ApiActorDep, patient_id: str) -> Response:
+def revoke_patient_link(uow: UowDep, actor: ApiActorDep, patient_id: PatientId) -> Response:
     revoke_link(uow, actor, patient_id)
     return Response(status_code=204)
 
 
 @router.get("/patients/{patient_id}/export", summary="Everything stored about the patient, as JSON")
-def export(uow: UowDep, actor: ApiActorDep, patient_id: str) -> JSONResponse:
+def export(uow: UowDep, actor: ApiActorDep, patient_id: PatientId) -> JSONResponse:
     disposition = {"Content-Disposition": f'attachment; filename="nervetrack-{patient_id}.json"'}
     return _json(export_patient(uow, actor, patient_id), headers=disposition)
 
 
 @router.get("/patients/{patient_id}/audit", summary="Who read or changed this patient's record, when")
-def audit(uow: UowDep, actor: ApiActorDep, patient_id: str) -> JSONResponse:
+def audit(uow: UowDep, actor: ApiActorDep, patient_id: PatientId) -> JSONResponse:
     return _json({"events": audit_trail(uow, actor, patient_id)})

@@ -16,12 +16,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.model import Procedure, TriageLevel
 from nervetrack.domain.schedule import format_schedule
+from nervetrack.services.clinician_sessions import end_session, start_session
 from nervetrack.services.clinics import CLINIC_SETTINGS, authenticate, get_clinic, update_clinic
 from nervetrack.services.dashboard import dashboard
 from nervetrack.services.errors import AuthenticationFailed, RateLimited
 from nervetrack.services.views import ClinicianView
 from nervetrack.web import pages
+from nervetrack.web.client_address import client_address
 from nervetrack.web.clinician_deps import LOGIN, ClinicianDep, FormDep
+from nervetrack.web.device_cookie import device_of, remember_device
+from nervetrack.web.input_guards import whole_number
 
 router = APIRouter(prefix="/clinic", include_in_schema=False)
 PAGE_SIZE = 200
@@ -35,12 +39,16 @@ def login_page(request: Request) -> Response:
 
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, form: FormDep) -> Response:
-    """Check the credentials (rate limited per account and address) and start the session."""
+    """Check the credentials (with back-off per account, device and address) and start a server-side session."""
     context = pages.page_context(request)
-    address = request.client.host if request.client else "unknown"
-    email = form.get("email", "")
+    settings = context.settings
+    address = client_address(request, settings.trusted_proxies)
+    email = form.get("email", "").strip().lower()
+    device = device_of(request, context.secret_key, email)
     try:
-        clinician = authenticate(context.uow(), context.limiter, email, form.get("password", ""), address)
+        clinician = authenticate(
+            context.uow(), context.throttle, email, form.get("password", ""), address, device=device
+        )
     except RateLimited as error:
         response = pages.render(
             request,
@@ -53,14 +61,19 @@ def login(request: Request, form: FormDep) -> Response:
         return response
     except AuthenticationFailed:
         return pages.render(request, "clinician/login.html", 401, email=email, error="Wrong email or password.")
-    pages.session(request).log_in(clinician.id)
-    return pages.finish(request, RedirectResponse("/clinic/", status_code=303))
+    pages.session(request).log_in(start_session(context.uow(), clinician.id))
+    signed_in = pages.finish(request, RedirectResponse("/clinic/", status_code=303))
+    remember_device(signed_in, context.secret_key, email, device, context.secure_cookies)
+    return signed_in
 
 
 @router.post("/logout")
 def logout(request: Request, _form: FormDep) -> Response:
-    """End the session."""
-    pages.session(request).log_out()
+    """End the session, on the server too: the old cookie opens nothing afterwards."""
+    data = pages.session(request)
+    if data.secret:
+        end_session(pages.page_context(request).uow(), data.secret)
+    data.log_out()
     return pages.finish(request, RedirectResponse(LOGIN, status_code=303))
 
 
@@ -118,7 +131,7 @@ def dashboard_page(
 
 def page_number(page: str) -> int:
     # An unreadable or out-of-range page number shows the first page rather than an error.
-    return int(page) if page.isdigit() and 0 < int(page) < 10**6 else 1
+    return whole_number(page, 1, 10**6 - 1) or 1
 
 
 def _page_url(query: dict[str, str], number: int) -> str:

@@ -25,9 +25,11 @@ from nervetrack.services.views import ClinicianView
 from nervetrack.web import pages
 from nervetrack.web.clinician_deps import ClinicianDep, FormDep, FormListsDep
 from nervetrack.web.clinician_words import audit_words, qr_svg
+from nervetrack.web.input_guards import MAX_DB_INT, whole_number
 from nervetrack.web.routes.clinician import page_number
 
 router = APIRouter(prefix="/clinic", include_in_schema=False)
+MAX_ALERTS = 200  # alerts one note may acknowledge at once
 
 BASELINE_FIELDS = (
     ("leg_pain", "Leg pain"),
@@ -256,7 +258,7 @@ def _odi_text(values: CheckIn) -> str:
 @router.post("/patients/{patient_id}/alerts/acknowledge", response_class=HTMLResponse)
 def acknowledge(request: Request, clinician: ClinicianDep, patient_id: str, form: FormListsDep) -> Response:
     """Acknowledge the open alerts ticked (one episode often raises several) with one note."""
-    chosen = [int(v) for v in form.get("alert", []) if v.isdigit() and len(v) < 12]
+    chosen = [n for n in (whole_number(v, 1, MAX_DB_INT) for v in form.get("alert", [])[:MAX_ALERTS]) if n]
     note = " ".join(form.get("note", [""])).strip()
     if not chosen:
         return _patient_page(request, clinician, patient_id, "Tick the alerts this note is about.")

@@ -15,6 +15,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
 
 from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.domain.errors import InvalidInput, Problem
@@ -23,8 +25,9 @@ from nervetrack.services import clock
 from nervetrack.services.checkins import record_checkin
 from nervetrack.services.errors import IdempotencyKeyReused
 from nervetrack.services.views import CheckinResult
-from nervetrack.web import pages
+from nervetrack.web import pages, unavailable
 from nervetrack.web.csrf import CsrfError
+from nervetrack.web.input_guards import NUL, nul_fields
 from nervetrack.web.patient_form import (
     MESSAGES,
     NO_SIGNS,
@@ -42,6 +45,10 @@ from nervetrack.web.routes.patient import Opened, emergency_flags, emergency_pag
 
 router = APIRouter(prefix="/p", include_in_schema=False)
 EXPIRED = "Your form had expired, so your check-in was not sent."
+NOT_SAVED = "We could not reach our records just now, so your check-in was not saved."
+UNREADABLE = "Part of your form could not be read."
+BAD_FIELDS = "_fields_with_nul"
+MAX_KEY = 200
 Form = dict[str, Any]
 
 
@@ -100,11 +107,25 @@ def _one(form: Mapping[str, Any], name: str) -> str:
 
 
 async def _posted(request: Request) -> Form:
-    """The posted form, with the warning signs (several ticks of one name) as a list."""
+    """The posted form, with the warning signs (several ticks of one name) as a list. A NUL character is never
+    part of an answer: it is dropped, and the names of the fields that held one are kept under BAD_FIELDS."""
     form = await request.form()
     fields: Form = {k: v for k, v in form.items() if isinstance(v, str) and k != SIGNS_FIELD}
     fields[SIGNS_FIELD] = [v for v in form.getlist(SIGNS_FIELD) if isinstance(v, str)]
+    bad = nul_fields(fields)
+    if bad:
+        fields = {k.replace(NUL, ""): _without_nul(v) for k, v in fields.items()}
+        fields[BAD_FIELDS] = bad
     return fields
+
+
+def _without_nul(value: Any) -> Any:
+    return [v.replace(NUL, "") for v in value] if isinstance(value, list) else str(value).replace(NUL, "")
+
+
+def _usable_key(key: str) -> bool:
+    """The form's idempotency key as the page made it: 1-200 visible ASCII characters."""
+    return 0 < len(key) <= MAX_KEY and key.isascii() and key.isprintable() and " " not in key
 
 
 @router.post("/{token}/checkin", response_class=HTMLResponse)
@@ -113,6 +134,11 @@ async def submit_checkin(request: Request, token: str) -> Response:
     that calls for the emergency number is saved at once and the call-now instruction shown first."""
     form = await _posted(request)
     csrf_ok = await _csrf_ok(request)
+    # The database and the engine block: off the event loop, so other requests go on meanwhile.
+    return await run_in_threadpool(_submit, request, token, form, csrf_ok)
+
+
+def _submit(request: Request, token: str, form: Form, csrf_ok: bool) -> Response:
     opened = open_link(request, token)
     emergency = [s for s in ticked_signs(form) if s in emergency_fields(pages.knowledge())]
     if not csrf_ok:  # never store without a valid token
@@ -122,6 +148,13 @@ async def submit_checkin(request: Request, token: str) -> Response:
         return _form(request, opened, {}, form, 403, notice=notice)
     last = last_values([c.values for c in opened.detail.checkins])
     data, errors = parse_form(form, last)
+    errors |= {_error_key(name): UNREADABLE for name in form.get(BAD_FIELDS, [])}
+    key = _one(form, "idempotency_key")
+    if key and not _usable_key(key):
+        # A key the page did not make (too long, or unreadable): never let it cost the check-in. The form comes
+        # back with a fresh one; an emergency answer is stored under a fresh one at once.
+        form = {**form, "idempotency_key": secrets.token_urlsafe(18)}
+        errors.setdefault("main", f"{UNREADABLE} Please check your answers and send them again.")
     if not emergency and errors:
         return _form(request, opened, errors, form, 422)
     if not emergency and _one(form, "step") != "save":
@@ -129,6 +162,10 @@ async def submit_checkin(request: Request, token: str) -> Response:
     data["date"] = clock.today().isoformat()
     try:
         stored = _store(request, opened, data, _one(form, "idempotency_key") or None)
+    except DBAPIError as error:
+        if not unavailable.is_unavailable(error):
+            raise
+        return _not_saved_now(request, opened, form, emergency)
     except InvalidInput as error:
         problems = _errors_from(error.problems)
         if emergency:
@@ -139,6 +176,19 @@ async def submit_checkin(request: Request, token: str) -> Response:
     if stored.assessment.follow_up and stored.assessment.triage.level is not TriageLevel.EMERGENCY:
         return RedirectResponse(f"{opened.base}/follow-up/{stored.checkin.id}", status_code=303)
     return RedirectResponse(f"{opened.base}/recovery?saved=1", status_code=303)
+
+
+def _not_saved_now(request: Request, opened: Opened, form: Form, emergency: list[str]) -> HTMLResponse:
+    """The database is busy or down: nothing was stored. The answers stay on the page to send again, and an
+    emergency answer still shows the call-now instruction first."""
+    unavailable.note_busy()
+    seconds = unavailable.retry_after(request)
+    if emergency:
+        response = _emergency_not_saved(request, opened, form, [NOT_SAVED], 503)
+    else:
+        response = _form(request, opened, {}, form, 503, notice=f"{NOT_SAVED} Please send it again in a minute.")
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 async def _csrf_ok(request: Request) -> bool:
@@ -169,6 +219,10 @@ def _review(request: Request, opened: Opened, form: Form, data: Mapping[str, Any
 async def edit_checkin(request: Request, token: str) -> Response:
     """Back to the form with the answers as sent (stores nothing): from the review, or the emergency page."""
     form = await _posted(request)
+    return await run_in_threadpool(_edit, request, token, form)
+
+
+def _edit(request: Request, token: str, form: Form) -> Response:
     opened = open_link(request, token)
     last = last_values([c.values for c in opened.detail.checkins])
     _data, errors = parse_form(form, last)
@@ -217,6 +271,13 @@ def _told(form: Form) -> list[str]:
     """The emergency signs ticked on the form, as the patient read them."""
     urgent = emergency_fields(pages.knowledge())
     return [s.question for s in sign_list(pages.knowledge()) if s.field in ticked_signs(form) and s.field in urgent]
+
+
+def _error_key(name: str) -> str:
+    """Where the form shows a message about field `name`."""
+    if name in {r.field for r in RATINGS} or name in ("walking_minutes", "temperature", SIGNS_FIELD):
+        return name
+    return name if name.startswith("odi_") else "main"
 
 
 def _errors_from(problems: list[Problem]) -> dict[str, str]:

@@ -9,10 +9,11 @@ the clinic is asked to call (services/follow_ups.py).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.model import TriageLevel
@@ -20,13 +21,15 @@ from nervetrack.domain.results import FollowUp
 from nervetrack.services.follow_ups import answer_follow_up
 from nervetrack.web import pages
 from nervetrack.web.csrf import CsrfError
+from nervetrack.web.input_guards import MAX_DB_INT, NUL, whole_number
 from nervetrack.web.routes.patient import emergency_flags, emergency_page, open_link
 
 router = APIRouter(prefix="/p", include_in_schema=False)
+CheckinId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 
 
 @router.get("/{token}/follow-up/{checkin_id}", response_class=HTMLResponse)
-def follow_up_form(request: Request, token: str, checkin_id: int) -> Response:
+def follow_up_form(request: Request, token: str, checkin_id: CheckinId) -> Response:
     """The open follow-up questions about the patient's latest check-in."""
     detail = open_link(request, token).detail
     questions = _open_questions(detail.assessment.follow_up, detail, checkin_id)
@@ -63,15 +66,24 @@ def _form(
 
 
 @router.post("/{token}/follow-up/{checkin_id}", response_class=HTMLResponse)
-async def submit_follow_up(request: Request, token: str, checkin_id: int) -> Response:
+async def submit_follow_up(request: Request, token: str, checkin_id: CheckinId) -> Response:
     """Store the answers given; an emergency among them shows the call-now instruction first."""
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    # A NUL character is never part of an answer: dropped, so the answer is judged as the patient meant it.
+    form = {k.replace(NUL, ""): v.replace(NUL, "") for k, v in (await request.form()).items() if isinstance(v, str)}
+    try:
+        await pages.check_csrf(request)
+        csrf_ok = True
+    except CsrfError:
+        csrf_ok = False
+    # The database and the engine block: off the event loop, so other requests go on meanwhile.
+    return await run_in_threadpool(_submit, request, token, checkin_id, form, csrf_ok)
+
+
+def _submit(request: Request, token: str, checkin_id: int, form: dict[str, str], csrf_ok: bool) -> Response:
     opened = open_link(request, token)
     detail = opened.detail
     questions = _open_questions(detail.assessment.follow_up, detail, checkin_id)
-    try:
-        await pages.check_csrf(request)
-    except CsrfError:
+    if not csrf_ok:
         notice = {"main": "Your page had expired, so your answers were not sent. Please answer again."}
         return _form(request, token, checkin_id, questions, form, notice, 403)
     answers, errors = parse_answers(questions, form)
@@ -104,10 +116,11 @@ def parse_answers(questions: list[FollowUp], form: Mapping[str, str]) -> tuple[d
                 continue
             answers[question.id] = raw == "yes"
         elif question.answer == "0-10":
-            if not raw.isdigit() or not 0 <= int(raw) <= 10:
+            number = whole_number(raw, 0, 10)
+            if number is None:
                 errors[question.id] = "Choose a whole number from 0 to 10."
                 continue
-            answers[question.id] = int(raw)
+            answers[question.id] = number
         elif raw in question.choices:
             answers[question.id] = raw
         else:
