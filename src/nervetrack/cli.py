@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from nervetrack.cli_ask import ask_command
 from nervetrack.domain.assess import assess as assess_record
 from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.knowledge import used_source_ids
@@ -23,6 +24,7 @@ app = typer.Typer(
     help="NerveTrack: nerve recovery after lumbar spine surgery.", no_args_is_help=True, add_completion=False
 )
 EXIT_BAD_INPUT = 2
+app.command("ask")(ask_command)
 
 
 def _fail(lines: list[str]) -> None:
