@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nervetrack.cli_ask import ask_command
+from nervetrack.cli_report import report_command
 from nervetrack.domain.assess import assess as assess_record
 from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.knowledge import used_source_ids
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 EXIT_BAD_INPUT = 2
 app.command("ask")(ask_command)
+app.command("report")(report_command)
 
 
 def _fail(lines: list[str]) -> None:

@@ -20,7 +20,16 @@ from nervetrack.adapters.odi_statements import load_odi_statements
 from nervetrack.config import Settings
 from nervetrack.services.clinics import LoginRateLimiter
 from nervetrack.web import clinician_deps, pages, problems
-from nervetrack.web.routes import api, ask, clinician, clinician_patients, patient, patient_checkin, patient_follow_up
+from nervetrack.web.routes import (
+    api,
+    ask,
+    clinician,
+    clinician_patients,
+    patient,
+    patient_checkin,
+    patient_follow_up,
+    report,
+)
 from nervetrack.web.security import SecurityHeaders
 
 log = logging.getLogger("nervetrack.web")
@@ -30,8 +39,8 @@ def routers() -> list[APIRouter]:
     """Every router of the app, in order. Add the page routers here."""
     return [
         api.router,
-        ask.api_router,
-        ask.page_router,
+        *ask.ROUTERS,
+        *report.ROUTERS,
         patient.router,
         patient_checkin.router,
         patient_follow_up.router,

@@ -98,3 +98,6 @@ def _page(
         errors=errors,
         max_question=MAX_QUESTION,
     )
+
+
+ROUTERS = (api_router, page_router)
