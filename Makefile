@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint bench screenshots install clean
+.PHONY: run test lint bench eval-ask screenshots install clean
 
 $(BIN)/nervetrack: pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "python3.11 not found"; exit 1; }
@@ -33,6 +33,10 @@ test: lint
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+# How well `nervetrack ask` answers the evaluation set (benchmarks/ask_eval.toml); -v lists the misses.
+eval-ask: install
+	$(BIN)/python -m benchmarks.ask_eval -v
 
 # Refresh docs/screenshots from the browser journeys (ordinary test runs write them to a temporary folder).
 screenshots: install

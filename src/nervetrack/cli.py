@@ -11,8 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from nervetrack.cli_ask import ask_command
 from nervetrack.cli_fhir import fhir_app
 from nervetrack.cli_reminders import reminders_app
+from nervetrack.cli_report import report_command
 from nervetrack.domain.assess import assess as assess_record
 from nervetrack.domain.errors import InvalidInput
 from nervetrack.domain.knowledge import used_source_ids
@@ -25,6 +27,8 @@ app = typer.Typer(
     help="NerveTrack: nerve recovery after lumbar spine surgery.", no_args_is_help=True, add_completion=False
 )
 EXIT_BAD_INPUT = 2
+app.command("ask")(ask_command)
+app.command("report")(report_command)
 
 
 def _fail(lines: list[str]) -> None:

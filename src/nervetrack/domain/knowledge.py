@@ -8,6 +8,7 @@ from typing import Any
 
 from nervetrack.domain.errors import KnowledgeError
 from nervetrack.domain.knowledge_schema import validate_files
+from nervetrack.domain.lexicon import Lexicon, build_lexicon, lexicon_problems
 from nervetrack.domain.model import RED_FLAG_SIGNS
 from nervetrack.domain.recurrence import RecurrenceSettings
 
@@ -227,6 +228,19 @@ class GuidanceItem:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """A short answer to a patient's question (answers.toml): `symptoms` link it to the patient's own."""
+
+    id: str
+    title: str
+    text: str
+    sources: tuple[str, ...]
+    symptoms: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    signs: tuple[str, ...] = ()  # warning signs (or sign-less rule codes) that put this answer first
+
+
+@dataclass(frozen=True)
 class SymptomCause:
     symptom: str
     statuses: tuple[str, ...]
@@ -332,6 +346,9 @@ class Knowledge:
     questions: Mapping[str, FollowUpQuestion] = field(default_factory=dict)
     triggers: tuple[FollowUpTrigger, ...] = ()
     schedule: tuple[CheckinInterval, ...] = ()
+    # Answers to patients' questions and the lay wording that finds them (answers.toml, synonyms.toml).
+    answers: tuple[Answer, ...] = ()
+    lexicon: Lexicon | None = None
     # Memo of values derived from this knowledge (patient courses by symptom, procedure group and applied
     # modifiers; sources as output dictionaries): a handful recur across thousands of assessments.
     memo: dict[tuple[str, ...], Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
@@ -366,6 +383,8 @@ class Knowledge:
             yield f"schedule from day {interval.from_day}", interval.sources
         for item in self.guidance:
             yield f"guidance {item.id}", item.sources
+        for answer in self.answers:
+            yield f"answer {answer.id}", answer.sources
         for cited in self.discuss:
             yield "discuss", cited.sources
         if self.sign_carry_sources:
@@ -435,6 +454,8 @@ def build_knowledge(files: Mapping[str, Mapping[str, Any]]) -> Knowledge:
             CheckinInterval(int(i["from_day"]), int(i["every_days"]), i["why"], _ids(i))
             for i in files.get("schedule", {}).get("interval", ())
         ),
+        answers=tuple(_answer(a) for a in files.get("answers", {}).get("answer", ())),
+        lexicon=build_lexicon(files["synonyms"]) if "synonyms" in files else None,
     )
     check_knowledge(knowledge)
     return knowledge
@@ -458,6 +479,7 @@ def check_knowledge(knowledge: Knowledge) -> None:
     ]
     problems += _follow_up_problems(knowledge)
     problems += _reference_problems(knowledge)
+    problems += _answer_problems(knowledge)
     if problems:
         raise KnowledgeError("; ".join(problems))
 
@@ -542,6 +564,28 @@ def _follow_up_problems(knowledge: Knowledge) -> list[str]:
             for qid in t.asks
             if qid not in knowledge.questions
         ]
+    return problems
+
+
+def _answer_problems(knowledge: Knowledge) -> list[str]:
+    """answers.toml: unique ids, symptoms that exist; synonyms.toml: wording for every escalating sign."""
+    ids = [a.id for a in knowledge.answers]
+    problems = [f"answers.toml: answer id {i!r} is used twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    problems += [
+        f"answers.toml: answer {a.id!r} names unknown symptom {s!r}"
+        for a in knowledge.answers
+        for s in a.symptoms
+        if s not in knowledge.symptoms
+    ]
+    signs = {s for r in knowledge.rules.values() for s in r.signs} | set(knowledge.rules)
+    problems += [
+        f"answers.toml: answer {a.id!r} names unknown sign or rule {s!r}"
+        for a in knowledge.answers
+        for s in a.signs
+        if s not in signs
+    ]
+    if knowledge.lexicon is not None:
+        problems += lexicon_problems(knowledge.lexicon, knowledge.rules)
     return problems
 
 
@@ -751,6 +795,18 @@ def _guidance(d: Mapping[str, Any]) -> GuidanceItem:
         symptoms=tuple(d.get("symptoms", ())),
         procedures=tuple(d.get("procedures", ())),
         when_smoker=d.get("when_smoker"),
+    )
+
+
+def _answer(d: Mapping[str, Any]) -> Answer:
+    return Answer(
+        id=d["id"],
+        title=d["title"],
+        text=d["text"],
+        sources=_ids(d),
+        symptoms=tuple(d.get("symptoms", ())),
+        terms=tuple(d.get("terms", ())),
+        signs=tuple(d.get("signs", ())),
     )
 
 

@@ -14,6 +14,8 @@ from nervetrack.domain.knowledge import Knowledge, build_knowledge
 from nervetrack.domain.triage import check_logic
 
 FILES = ("sources", "phases", "courses", "course_fits", "rules", "followups", "guidance", "scales", "schedule")
+# Read when present, so that a knowledge directory made before them still loads.
+OPTIONAL_FILES = ("answers", "synonyms")
 
 
 def parse_files(directory: str | None = None) -> dict[str, Any]:
@@ -27,6 +29,9 @@ def parse_files(directory: str | None = None) -> dict[str, Any]:
                 parsed[name] = tomllib.loads(path.read_text(encoding="utf-8"))
             except tomllib.TOMLDecodeError as error:
                 raise KnowledgeError(f"{name}.toml: not valid TOML ({error})") from error
+    for name in OPTIONAL_FILES:
+        if (root / f"{name}.toml").is_file():
+            parsed[name] = tomllib.loads((root / f"{name}.toml").read_text(encoding="utf-8"))
     # The evidence table: its rows' sources are cited by the table itself.
     table = (root / "cohorts.csv").read_text(encoding="utf-8").splitlines()
     parsed["cohorts"] = {"row": list(csv.DictReader(line for line in table if not line.startswith("#")))}

@@ -28,6 +28,7 @@ from nervetrack.web.request_limits import RequestLimits
 from nervetrack.web.routes import (
     api,
     api_reminders,
+    ask,
     cds_hooks,
     clinician,
     clinician_patients,
@@ -36,6 +37,7 @@ from nervetrack.web.routes import (
     patient_checkin,
     patient_follow_up,
     reminders,
+    report,
 )
 from nervetrack.web.security import SecurityHeaders
 
@@ -48,6 +50,8 @@ def routers() -> list[APIRouter]:
         api.router,
         fhir.router,
         cds_hooks.router,
+        *ask.ROUTERS,
+        *report.ROUTERS,
         patient.router,
         patient_checkin.router,
         patient_follow_up.router,
