@@ -95,6 +95,8 @@ def test_an_emergency_patient_gets_a_critical_card_and_the_summary(fhir: Fhir) -
     assert response.status_code == 200, response.text
     body = response.json()
     assert body == golden("cds_cards_emergency.json", body)
+    details = " ".join(card["detail"] for card in body["cards"])
+    assert "(, " not in details and ", )" not in details, "a source cited without its journal or publisher"
     indicators = [card["indicator"] for card in body["cards"]]
     assert indicators[0] == "critical" and indicators[-1] == "info"
     for card in body["cards"]:

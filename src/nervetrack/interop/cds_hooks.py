@@ -166,6 +166,8 @@ def _sources(ids: tuple[str, ...], knowledge: Knowledge) -> str:
         if source is None:
             continue
         url = source.url or (f"https://doi.org/{source.doi}" if source.doi else None)
-        title = f"{source.title} ({source.publisher}, {source.year})" if source.year else source.title
+        # A study names its journal, an article or guideline its publisher; either may be missing.
+        where = ", ".join(part for part in (source.journal or source.publisher, str(source.year or "")) if part)
+        title = f"{source.title} ({where})" if where else source.title
         lines.append(f"- [{title}]({url})" if url else f"- {title}")
     return "**Sources:**\n" + "\n".join(lines) if lines else "**Sources:** NerveTrack knowledge base."
