@@ -14,6 +14,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
@@ -79,7 +80,12 @@ def test_every_operation_answers_without_server_errors_and_as_documented(
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
                 case.validate_response(response, checks=CHECKS)
 
-            run()
+            try:
+                run()
+            except Unsatisfiable:
+                # An operation with no parameters and no body (GET /fhir/metadata) has nothing to get wrong.
+                if mode is not GenerationMode.NEGATIVE:
+                    raise
     print("answers by status:", dict(sorted(statuses.items())))
     assert not [status for status in statuses if status >= 500], statuses
     # Real ids reach the operations behind them: far from every answer is a 404.

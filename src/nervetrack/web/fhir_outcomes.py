@@ -46,6 +46,31 @@ _HTTP_CODES = {404: "not-found", 405: "not-supported", 401: "login", 403: "forbi
 Handler = Callable[[Request, Any], Any]
 
 
+_DOCUMENTED = {
+    400: "The request or the resource could not be read (OperationOutcome).",
+    401: "No valid API token or client JWT (OperationOutcome).",
+    403: "Not allowed for this token (OperationOutcome).",
+    404: "No such resource in this clinic (OperationOutcome).",
+    409: "The check-in exists already (OperationOutcome).",
+    412: "Prefetch missing and no FHIR server to fetch it from (OperationOutcome).",
+    413: "The request body is larger than allowed (OperationOutcome).",
+    422: "A resource breaks a rule of the input contract (OperationOutcome).",
+    429: "Too many attempts (OperationOutcome).",
+    503: "The database is busy or unreachable; nothing was stored (OperationOutcome).",
+}
+
+
+def interop_responses(success_type: str = FHIR_JSON) -> dict[int | str, dict[str, Any]]:
+    """The answers an interop operation may give, for the OpenAPI description: its result as `success_type`
+    and every error as an OperationOutcome in FHIR JSON."""
+    schema = {"type": "object"}
+    out: dict[int | str, dict[str, Any]] = {
+        200: {"description": "The result.", "content": {success_type: {"schema": schema}}}
+    }
+    out.update({s: {"description": t, "content": {FHIR_JSON: {"schema": schema}}} for s, t in _DOCUMENTED.items()})
+    return out
+
+
 def operation_outcome(status: int, text: str, code: str, *, expression: str | None = None) -> JSONResponse:
     """An OperationOutcome response with one error issue."""
     issue: dict[str, Any] = {"severity": "error", "code": code, "diagnostics": text}

@@ -21,9 +21,10 @@ from nervetrack.services.reminder_prefs import (
     set_preferences,
     stop_reminders,
 )
+from nervetrack.web.api_schemas import problem_responses
 from nervetrack.web.deps import ApiActorDep, UowDep
 
-router = APIRouter(prefix="/api/v1", tags=["reminders"])
+router = APIRouter(prefix="/api/v1", tags=["reminders"], responses=problem_responses())
 
 
 class ReminderPreferences(BaseModel):

@@ -20,11 +20,12 @@ from nervetrack.domain.errors import InvalidInput, Problem
 from nervetrack.domain.validation import parse_record
 from nervetrack.services.patients import current_assessment
 from nervetrack.web import pages
+from nervetrack.web.api_schemas import problem_responses
 from nervetrack.web.csrf import CsrfError
 from nervetrack.web.deps import ApiActorDep, UowDep
 from nervetrack.web.routes.patient import open_link
 
-api_router = APIRouter(prefix="/api/v1", tags=["api"])
+api_router = APIRouter(prefix="/api/v1", tags=["api"], responses=problem_responses())
 page_router = APIRouter(prefix="/p", include_in_schema=False)
 
 

@@ -36,9 +36,10 @@ from nervetrack.services.errors import NotFound
 from nervetrack.web.cds_auth import CdsClient, verify_client
 from nervetrack.web.cds_fetch import fetch_missing
 from nervetrack.web.deps import SettingsDep, UowDep
+from nervetrack.web.fhir_outcomes import interop_responses
 
 PREFIX = "/cds-services"
-router = APIRouter(prefix=PREFIX, tags=["cds-hooks"])
+router = APIRouter(prefix=PREFIX, tags=["cds-hooks"], responses=interop_responses("application/json"))
 
 
 class _Context(BaseModel):

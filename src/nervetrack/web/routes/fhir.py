@@ -33,9 +33,9 @@ from nervetrack.services.patients import get_patient
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor
 from nervetrack.web.deps import ApiActorDep, UowDep
-from nervetrack.web.fhir_outcomes import FHIR_JSON
+from nervetrack.web.fhir_outcomes import FHIR_JSON, interop_responses
 
-router = APIRouter(prefix="/fhir", tags=["fhir"])
+router = APIRouter(prefix="/fhir", tags=["fhir"], responses=interop_responses())
 Json = dict[str, Any]
 
 

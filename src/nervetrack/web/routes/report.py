@@ -15,11 +15,12 @@ from nervetrack.services.tokens import resolve_link
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor
 from nervetrack.web import pages
+from nervetrack.web.api_schemas import problem_responses
 from nervetrack.web.clinician_deps import ClinicianDep
 from nervetrack.web.deps import ApiActorDep, UowDep
 from nervetrack.web.routes.patient import open_link
 
-api_router = APIRouter(prefix="/api/v1", tags=["api"])
+api_router = APIRouter(prefix="/api/v1", tags=["api"], responses=problem_responses())
 clinic_router = APIRouter(prefix="/clinic", include_in_schema=False)
 patient_router = APIRouter(prefix="/p", include_in_schema=False)
 PageSize = Annotated[str, Query(pattern="^(A4|Letter)$", description=f"One of {', '.join(PAGE_SIZES)}.")]
