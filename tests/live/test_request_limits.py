@@ -86,3 +86,17 @@ def test_bodies_within_the_caps_are_served(server: tuple[Prepared, ServerProcess
     response = httpx.get(f"{process.url}/api/v1/patients", headers=headers, timeout=30)
     assert response.status_code == 200
     assert httpx.get(f"{process.url}/clinic/login", timeout=30).status_code == 200
+
+
+def test_hospital_systems_get_the_api_cap_not_the_forms(server: tuple[Prepared, ServerProcess]) -> None:
+    """A CDS Hooks call carries months of check-ins as prefetch (a year is about 320 KB) and a FHIR
+    transaction many responses: both are JSON for machines, so the 1 MB cap applies, not the forms' 64 KB."""
+    _, process = server
+    body = b'{"hook": "patient-view", "padding": "' + b"x" * 400_000 + b'"}'
+    headers = {"Content-Type": "application/json"}
+    for path in ("/cds-services/nervetrack-recovery", "/fhir"):
+        answer = httpx.post(f"{process.url}{path}", content=body, headers=headers, timeout=30)
+        assert answer.status_code != 413, (path, answer.text[:200])
+        assert answer.status_code in (400, 401), (path, answer.status_code)
+    over = httpx.post(f"{process.url}/cds-services/nervetrack-recovery", content=b"x" * 1_100_000, timeout=30)
+    assert over.status_code == 413 and over.headers["content-type"].startswith("application/problem+json")

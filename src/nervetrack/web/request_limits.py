@@ -1,6 +1,7 @@
 """Limits enforced before a handler reads anything: request bodies are capped (settings.max_api_body_bytes
-under /api/, settings.max_form_body_bytes for the pages' forms) and an API request that sends a body is authenticated
-before the body is read, so an unauthenticated or oversized body costs the server neither memory nor parsing.
+under /api/, /fhir and /cds-services, settings.max_form_body_bytes for the pages' forms) and an API request
+that sends a body is authenticated before the body is read, so an unauthenticated or oversized body costs the
+server neither memory nor parsing.
 
 A declared Content-Length over the cap is refused at once (the server's HTTP parser never delivers more than
 was declared); a body without one (chunked) is read here up to the cap and refused as soon as it passes it.
@@ -23,6 +24,7 @@ from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.web import unavailable
 
 OPEN_API_PATHS = ("/api/v1/openapi.json",)
+MACHINE_PREFIXES = ("/fhir", "/cds-services")
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 TYPE_BASE = "https://nervetrack.example/problems/"
 
@@ -39,8 +41,11 @@ class RequestLimits:
             return
         path: str = scope.get("path", "")
         api = path.startswith("/api/")
+        # Hospital systems send JSON too (a CDS Hooks call carries months of check-ins as prefetch): the
+        # API's cap, not the forms'.
+        machine = api or path.startswith(MACHINE_PREFIXES)
         settings = scope["app"].state.settings
-        limit = settings.max_api_body_bytes if api else settings.max_form_body_bytes
+        limit = settings.max_api_body_bytes if machine else settings.max_form_body_bytes
         has_body = scope.get("method") in BODY_METHODS
         if api and has_body and path not in OPEN_API_PATHS:
             refusal = await _authenticate(scope)
@@ -49,13 +54,13 @@ class RequestLimits:
                 return
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _too_large(send, api, limit)
+            await _too_large(send, machine, limit)
             return
         if declared is None and has_body:
             # No length declared (a chunked body): read it here up to the cap, then hand it on.
             buffered = await _read_capped(receive, limit)
             if buffered is None:
-                await _too_large(send, api, limit)
+                await _too_large(send, machine, limit)
                 return
             receive = _replay(buffered)
         await self.app(scope, receive, send)
