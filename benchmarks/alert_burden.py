@@ -235,6 +235,9 @@ class Scenario:
     inject: Callable[[np.random.Generator, SimPatient], Injected | None]  # None: patient not eligible
     note: str = ""
     early_emergency: bool = False  # also report emergency among events in the first 14 days
+    # The rating the event shows in: also reported within `within` check-ins that carry that rating (a
+    # check-in that leaves it blank cannot show the change).
+    rated: str | None = None
 
 
 def _sign_event(fields: dict[str, Any], first: int = 1, last: int = 182) -> Callable[..., Injected | None]:
@@ -382,6 +385,7 @@ def scenarios() -> list[Scenario]:
             _weakness_rise,
             "hematoma, recurrent herniation",
             early_emergency=True,
+            rated="weakness",
         ),
         Scenario(
             "leg pain back to its pre-operative level after relief",
@@ -390,6 +394,7 @@ def scenarios() -> list[Scenario]:
             0.90,
             _leg_pain_back,
             "recurrent herniation",
+            rated="leg_pain",
         ),
         Scenario("no improvement at all by 3 months", "soon", 2, 0.95, _no_improvement, "leg pain never eases"),
         Scenario(
@@ -415,6 +420,7 @@ class Detection:
     detected: bool
     onset_day: int
     early_emergency: bool | None  # for events in the first 14 days: emergency within the window
+    detected_rated: bool | None = None  # within the scenario's count of check-ins that carry its rating
 
 
 def _event(args: tuple[int, int, int, str, int, int]) -> Detection | None:
@@ -430,12 +436,24 @@ def _event(args: tuple[int, int, int, str, int, int]) -> Detection | None:
         injected.patient, baseline_ratings(rng, injected.patient, noise), checkins_for(rng, injected.patient, noise)
     )
     answers = Answers(rng, injected.patient, answer_pct / 100, injected.truth)
-    steps = [s for s in triage_series(data, answers) if s.day >= injected.count_from][: scenario.within]
+    after = [s for s in triage_series(data, answers) if s.day >= injected.count_from]
+    steps = after[: scenario.within]
     detected = any(RANK[s.level] >= RANK[scenario.expected] for s in steps)
+    detected_rated = None
+    if scenario.rated is not None:
+        rated_days = [
+            (dt.date.fromisoformat(c["date"]) - SURGERY).days
+            for c in data["checkins"]
+            if c.get(scenario.rated) is not None
+        ]
+        rated_after = [d for d in rated_days if d >= injected.count_from]
+        last = rated_after[scenario.within - 1] if len(rated_after) >= scenario.within else None
+        window = [s for s in after if last is None or s.day <= last]
+        detected_rated = any(RANK[s.level] >= RANK[scenario.expected] for s in window)
     early = None
     if scenario.early_emergency and injected.onset <= 14:
         early = any(s.level == "emergency" for s in steps)
-    return Detection(scenario.name, group, detected, injected.onset, early)
+    return Detection(scenario.name, group, detected, injected.onset, early, detected_rated)
 
 
 def sensitivity(
@@ -500,8 +518,8 @@ def sensitivity_table(noise_sd: float, found: dict[str, list[Detection]], silent
         f"#### Noise SD {noise_sd}: injected events",
         "",
         "| event | must reach | within | n | detected | target | if no follow-up question is answered |"
-        " early (day ≤ 14): emergency |",
-        "|---|---|---|---|---|---|---|---|",
+        " early (day ≤ 14): emergency | within that many check-ins that carry the rating |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for scenario in scenarios():
         results = found.get(scenario.name, [])
@@ -515,9 +533,14 @@ def sensitivity_table(noise_sd: float, found: dict[str, list[Detection]], silent
         lines.append(
             f"| {scenario.name} | {scenario.expected} | {scenario.within} check-in{'s' if scenario.within > 1 else ''}"
             f" | {len(results)} | {_pct(share)} | {target} |"
-            f" {_pct(_share(silent.get(scenario.name, [])))} | {early_text} |"
+            f" {_pct(_share(silent.get(scenario.name, [])))} | {early_text} | {_rated(results)} |"
         )
     return "\n".join(lines)
+
+
+def _rated(results: Sequence[Detection]) -> str:
+    rated = [r.detected_rated for r in results if r.detected_rated is not None]
+    return _pct(sum(rated) / len(rated)) if rated else "–"
 
 
 def _share(results: Sequence[Detection]) -> float:
