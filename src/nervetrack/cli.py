@@ -206,12 +206,18 @@ DataDirOption = Annotated[
 
 
 def _settings(data_dir: Path | None = None, **overrides: Any) -> Any:
+    from pydantic import ValidationError
+
     from nervetrack.config import Settings
 
     values = {k: v for k, v in overrides.items() if v is not None}
     if data_dir is not None:
         values["data_dir"] = data_dir
-    return Settings(**values)
+    try:
+        return Settings(**values)
+    except ValidationError as error:
+        # A setting from the environment (NERVETRACK_*) or an option: one line each, never a traceback.
+        _fail([f"setting NERVETRACK_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()])
 
 
 def _upgraded_engine(settings: Any) -> Any:

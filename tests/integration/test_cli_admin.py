@@ -167,3 +167,24 @@ def test_serve_keeps_an_explicit_cookie_secure_setting_on_loopback(
     monkeypatch.setenv("NERVETRACK_COOKIE_SECURE", "true")
     _, settings = _serve(tmp_path, monkeypatch, "--host", "127.0.0.1")
     assert settings.cookie_secure is True
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("NERVETRACK_PORT", "99999", "NERVETRACK_PORT"),
+        ("NERVETRACK_REMINDER_MAX_ATTEMPTS", "0", "REMINDER_MAX_ATTEMPTS"),
+    ],
+)
+def test_a_setting_out_of_range_is_one_line_and_exit_code_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    for command in (
+        ["db", "upgrade", "--data-dir", str(tmp_path)],
+        ["clinic", "create", "X", "--data-dir", str(tmp_path)],
+    ):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, result.output
+        assert named in result.output and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output
