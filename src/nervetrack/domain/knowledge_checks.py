@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 
 def check_knowledge(knowledge: Knowledge) -> None:
-    """Raise KnowledgeError when an item cites an unknown source or a course is missing."""
+    """Raise KnowledgeError naming every problem at once: unknown or missing citations, missing courses, names
+    that point at nothing, and sources nothing cites."""
     problems = [
         f"{where} cites unknown source {sid!r}"
         for where, ids in knowledge.citations()
