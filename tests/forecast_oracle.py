@@ -14,8 +14,8 @@ from scipy.special import ndtr
 
 from nervetrack.domain.forecast import (
     CoursePrior,
-    _settings,
     episode_of,
+    forecast_settings,
     grid_z,
     horizon_state,
     prior_for_record,
@@ -255,7 +255,7 @@ def forecast_band(
 
 def posterior_for_record(knowledge: Knowledge, record: PatientRecord, symptom: str) -> CoursePosterior:
     """The personalised curve of one symptom (or "odi") for one patient."""
-    settings = _settings(knowledge)
+    settings = forecast_settings(knowledge)
     scale = knowledge.symptoms[symptom]
     fscale = settings.scales[scale.scale]
     inputs = prior_for_record(knowledge, record, symptom)

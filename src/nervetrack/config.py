@@ -4,7 +4,6 @@ Every setting (environment variable in brackets):
 - data_dir (NERVETRACK_DATA_DIR): where the SQLite database and the generated secret key live; default ./data.
 - database_url (NERVETRACK_DATABASE_URL): SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db;
   default sqlite in data_dir.
-- overdue_days (NERVETRACK_OVERDUE_DAYS): days without a check-in after which a patient is flagged overdue.
 - secret_key (NERVETRACK_SECRET_KEY): signs session cookies and CSRF tokens; default a random key kept in
   data_dir/secret_key so sessions survive a restart.
 - host, port (NERVETRACK_HOST, NERVETRACK_PORT): where `nervetrack serve` listens.
@@ -22,8 +21,8 @@ Every setting (environment variable in brackets):
   (NERVETRACK_SMS_*: a Twilio-compatible REST API), reminder_loop_seconds (NERVETRACK_REMINDER_LOOP_SECONDS:
   0 = `serve` sends none; run `nervetrack reminders run` from a timer), reminder_retry_seconds and
   reminder_max_attempts (back-off: the first retry after that many seconds, doubling), checkin_link_hours
-  (how long a reminder's check-in link works). overdue_days is no longer used: a patient is overdue after two
-  missed due check-ins of the schedule.
+  (how long a reminder's check-in link works).
+  A patient is overdue after two missed due check-ins of the schedule.
 - public_url (NERVETRACK_PUBLIC_URL): the service's address as patients and EHRs reach it (e.g. https://nervetrack.example.org);
   CDS Hooks JWTs must name `{public_url}/cds-services/{id}` as their audience, and cards link to it. Default:
   the address of each request.
@@ -73,7 +72,6 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     database_url: str | None = None
-    overdue_days: int = Field(default=7, ge=1, le=365)
     secret_key: str | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from nervetrack.adapters.db.tables import Reminder
+from nervetrack.adapters.db.tables import AlertNotice, Reminder
 from nervetrack.config import Settings
 from nervetrack.services import clock
 from nervetrack.services.checkins import record_checkin
@@ -211,6 +211,25 @@ def test_an_emergency_alert_emails_the_clinic_once_and_a_soon_one_does_not(
     assert message["Subject"] == "NerveTrack: EMERGENCY alert for patient alarm-1"
     assert "http://127.0.0.1:9/clinic/patients/alarm-1" in message.get_body(("plain",)).get_content()
     assert "bladder" not in message.as_string().lower()  # the email says where to look, not the symptoms
+
+
+def test_an_alert_acknowledged_before_the_email_went_is_not_emailed(
+    uow: UnitOfWork, clinics: Clinics, db_settings: Settings, smtp_server: SmtpServer
+) -> None:
+    """The clinic has already seen it (and an imported history's past alerts arrive acknowledged)."""
+    from nervetrack.services.alerts import acknowledge_alerts
+    from nervetrack.services.clinics import update_clinic
+
+    update_clinic(uow, clinics.alice, alert_email="ward@clinic-a.example")
+    enrolled(uow, clinics.alice, "seen-1", channel="none", email="")
+    today = dt.date.today().isoformat()
+    raised = record_checkin(uow, clinics.alice, "seen-1", {"date": today, "bladder_problem": True})
+    acknowledge_alerts(uow, clinics.alice, "seen-1", [a.id for a in raised.new_alerts], "called the patient")
+    assert sender(uow, db_settings, smtp_url=smtp_server.url).run_once().alerts_sent == 0
+    assert not smtp_server.received.to("ward@clinic-a.example")
+    with uow:
+        outcomes = {n.state: n.outcome for n in uow.session.scalars(select(AlertNotice))}
+    assert outcomes == {"skipped": "the alert was acknowledged before the email went"}
 
 
 def test_the_reminder_link_works_for_48_hours_and_then_expires(

@@ -55,3 +55,23 @@ def test_the_clinician_downloads_the_report_from_the_patient_page(site: Site) ->
     site.log_in(site.seed.other.email, site.seed.other.password)
     assert not site.client.get(f"/clinic/patients/{pid}/report.pdf").content.startswith(b"%PDF")
     site.client.cookies.clear()
+
+
+def test_a_reminders_signed_check_in_link_downloads_the_report_too(site: Site) -> None:
+    """A reminder's short-lived link (signed with the secret key) opens the same pages as the permanent one."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from nervetrack.adapters.db.tables import Patient
+    from nervetrack.services.checkin_links import issue_checkin_link
+
+    site.client.cookies.clear()
+    with site.uow as uow:
+        ref = site.seed.patient_ids[0]
+        pk = uow.session.scalars(select(Patient.id).where(Patient.ref == ref)).first()
+        assert pk is not None
+        token = issue_checkin_link(uow.session, "test-secret-key", pk, None, 48, dt.datetime.now(dt.UTC))
+        uow.commit()
+    response = site.client.get(f"/p/{token}/report.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF"), response.text[:300]

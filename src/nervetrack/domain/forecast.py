@@ -126,7 +126,7 @@ def prior_for_record(knowledge: Knowledge, record: PatientRecord, symptom: str) 
     """The prior of one symptom (or "odi") for one patient and the ratings that update it: the one place
     both the per-patient and the cohort path build them. After a return of the symptom beyond rating noise
     (recurrence.py) the prior starts again from the new level on the episode's first day."""
-    settings = _settings(knowledge)
+    settings = forecast_settings(knowledge)
     scale = knowledge.symptoms[symptom]
     course = course_for_patient(knowledge, record, symptom)
     baseline, points = burden_points(knowledge, record, symptom)
@@ -195,7 +195,8 @@ def _group(knowledge: Knowledge, record: PatientRecord) -> str:
     return knowledge.procedures[record.surgery.procedure.value]["group"]
 
 
-def _settings(knowledge: Knowledge) -> ForecastSettings:
+def forecast_settings(knowledge: Knowledge) -> ForecastSettings:
+    """The knowledge base's [forecast] settings (ValueError when it has none)."""
     if knowledge.forecast is None:
         raise ValueError("the knowledge base has no [forecast] settings")
     return knowledge.forecast

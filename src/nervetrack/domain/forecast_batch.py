@@ -19,7 +19,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import ndtr
 
-from nervetrack.domain.forecast import CoursePrior, episode_of, grid_z, horizon_state, prior_for_record
+from nervetrack.domain.forecast import (
+    CoursePrior,
+    episode_of,
+    forecast_settings,
+    grid_z,
+    horizon_state,
+    prior_for_record,
+)
 from nervetrack.domain.knowledge import ForecastScale, ForecastSettings, Knowledge
 from nervetrack.domain.model import PatientRecord
 from nervetrack.domain.timeline import course_for_patient
@@ -157,7 +164,7 @@ def batch_from(
 
 def forecast_for_record(knowledge: Knowledge, record: PatientRecord, symptom: str) -> ForecastSummary:
     """Forecast one symptom (or "odi") for one patient, with the sources it rests on."""
-    settings = _settings(knowledge)
+    settings = forecast_settings(knowledge)
     summary = forecast_records(knowledge, [record], symptom).as_dict(0)
     course = course_for_patient(knowledge, record, symptom)
     sources = course.sources + settings.sources + settings.scales[knowledge.symptoms[symptom].scale].sources
@@ -172,7 +179,7 @@ def band_for_record(
 ) -> list[tuple[int, float, float, float]]:
     """A chart's forecast band: (day after surgery, median, low, high) of a rating on each of `days`, in the
     symptom's own units."""
-    settings = _settings(knowledge)
+    settings = forecast_settings(knowledge)
     scale = knowledge.symptoms[symptom]
     fscale = settings.scales[scale.scale]
     inputs = prior_for_record(knowledge, record, symptom)
@@ -202,12 +209,6 @@ def rating_bands(
     )
 
 
-def _settings(knowledge: Knowledge) -> ForecastSettings:
-    if knowledge.forecast is None:
-        raise ValueError("the knowledge base has no [forecast] settings")
-    return knowledge.forecast
-
-
 def forecast_records(
     knowledge: Knowledge,
     records: Sequence[PatientRecord],
@@ -216,7 +217,7 @@ def forecast_records(
     workers: int = 1,
 ) -> CohortForecast:
     """Forecast one symptom (or "odi") for many patient records at once."""
-    settings = _settings(knowledge)
+    settings = forecast_settings(knowledge)
     scale = knowledge.symptoms[symptom]
     fscale = settings.scales[scale.scale]
     inputs = [prior_for_record(knowledge, record, symptom) for record in records]

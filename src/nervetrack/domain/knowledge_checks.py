@@ -90,7 +90,9 @@ def _reference_problems(knowledge: Knowledge) -> list[str]:
     return problems
 
 
-_LEVELS = ("routine", "soon", "urgent", "emergency")
+# The triage levels' summaries, and the two the assessment shows instead of "routine": questions waiting for
+# an answer, and no check-in yet.
+_LEVELS = ("routine", "soon", "urgent", "emergency", "follow_up", "no_checkins")
 
 
 def _follow_up_problems(knowledge: Knowledge) -> list[str]:

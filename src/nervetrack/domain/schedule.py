@@ -21,7 +21,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from nervetrack.domain.errors import InvalidInput, Problem
-from nervetrack.domain.knowledge import CheckinInterval, Knowledge
+from nervetrack.domain.knowledge import Knowledge
 
 # A schedule that never stops is followed for ten years at most.
 HORIZON_DAYS = 3650
@@ -198,12 +198,6 @@ def next_checkin_due(
         if start > offset:
             return surgery + dt.timedelta(days=start)
     return None
-
-
-def interval_on(knowledge: Knowledge, day: int) -> CheckinInterval | None:
-    """The knowledge base's schedule interval that holds `day` after surgery (None before the schedule)."""
-    found = [i for i in knowledge.schedule if i.from_day <= day]
-    return max(found, key=lambda i: i.from_day) if found else None
 
 
 _STEP = re.compile(r"^\s*(\d{1,4})\s*:\s*(\d{1,3})\s*$")

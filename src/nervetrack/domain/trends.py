@@ -35,12 +35,6 @@ def median_low(values: Sequence[float]) -> float:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def median_high(values: Sequence[float]) -> float:
-    """The middle value; with an even count the higher of the two middle ones."""
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2]
-
-
 @dataclass(frozen=True)
 class Change:
     """The last `k` ratings against the typical level just before them."""

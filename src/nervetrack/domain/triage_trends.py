@@ -41,7 +41,7 @@ def _rapid_weakness(ctx: Context, p: Mapping[str, float]) -> str | None:
         window = functools.partial(change, within_days=p["early_days"], baseline_until=p["early_days"])
         single, double = window(series, 1), window(series, 2)
         if single is not None and single.rise >= p["early_single_points"]:
-            return f"weakness {_n(single.reference)} {single.reference_text}, {_n(latest.value)} on day {latest.day}"
+            return _rise_text("weakness", single.reference, single.reference_text, latest)
         if double is not None and double.rise >= p["early_confirmed_points"]:
             return _two_ratings("weakness", double.reference, double.reference_text, series.points[-2:])
         confirmed_by = ctx.raised_by_answers.get("new_weakness")
@@ -55,7 +55,7 @@ def _rapid_weakness(ctx: Context, p: Mapping[str, float]) -> str | None:
     if double is not None and rising and double.rise >= p["late_confirmed_points"]:
         return _two_ratings("weakness", double.reference, double.reference_text, series.points[-2:])
     if single is not None and single.rise >= p["late_single_points"]:
-        return f"weakness {_n(single.reference)} {single.reference_text}, {_n(latest.value)} on day {latest.day}"
+        return _rise_text("weakness", single.reference, single.reference_text, latest)
     return _progressing(series, p)
 
 
@@ -101,7 +101,7 @@ def _new_weakness(ctx: Context, p: Mapping[str, float]) -> str | None:
     )
     single, double = window(series, 1), window(series, 2)
     if single is not None and single.rise >= p["single_points"]:
-        return f"weakness {_n(single.reference)} {single.reference_text}, {_n(latest.value)} on day {latest.day}"
+        return _rise_text("weakness", single.reference, single.reference_text, latest)
     mean_rise = sum(pt.value for pt in series.points[-2:]) / 2 - double.reference if double is not None else 0.0
     if double is not None and (double.rise >= p["confirmed_points"] or mean_rise >= p["confirmed_mean_points"]):
         return _two_ratings("weakness", double.reference, double.reference_text, series.points[-2:])
@@ -124,9 +124,8 @@ def _new_weakness(ctx: Context, p: Mapping[str, float]) -> str | None:
         and ctx.pending_follow_up
         and waited >= 1
     ):
-        return (
-            f"weakness {_n(single.reference)} {single.reference_text}, {_n(latest.value)} on day {latest.day}; "
-            f"follow-up questions unanswered after {waited} day(s)"
+        return _rise_text("weakness", single.reference, single.reference_text, latest) + (
+            f"; follow-up questions unanswered after {waited} day(s)"
         )
     # A rise of `corroborated_points` on one check-in with leg pain up as much or walking halved on the same
     # check-in: independent ratings do not wobble together.
@@ -174,7 +173,12 @@ def _corroborated(ctx: Context, day: int, p: Mapping[str, float]) -> str | None:
     walking = ctx.series["walking"]
     recent = [pt.value for pt in walking.points[:-1] if day - pt.day <= p["within_days"]][-3:]
     latest = walking.latest
-    if latest is not None and latest.day == day and recent and latest.value <= 0.5 * median_low(recent):
+    if (
+        latest is not None
+        and latest.day == day
+        and recent
+        and latest.value <= p["corroborated_walking_share"] * median_low(recent)
+    ):
         return f"walking {_n(median_low(recent))} to {_n(latest.value)} min"
     return None
 
@@ -244,7 +248,7 @@ def _pain_returned(ctx: Context, p: Mapping[str, float]) -> str | None:
     reference, _ = reference_burden(scale, series)
 
     def relieved(best: float | None) -> bool:
-        return best is not None and (scale.is_meaningful_drop(reference, best) or best <= 1)
+        return best is not None and (scale.is_meaningful_drop(reference, best) or best <= p["relieved_at"])
 
     found = _returned(series, p)
     if found is None:
@@ -346,7 +350,9 @@ def _walking_worse(ctx: Context, p: Mapping[str, float]) -> str | None:
     points = series.points
     if len(points) < 2 or points[-1].day < p["from_day"]:
         return None
-    target = ctx.scales["walking"].target or 30.0
+    target = ctx.scales["walking"].target
+    if target is None:  # the walking scale always has its target (courses.toml); without one nothing is judged
+        return None
     recent = max(points[-1].value, points[-2].value)
     references = []
     before = without_last(series, 2)
@@ -500,6 +506,7 @@ TREND_CHECK_PARAMS: dict[str, frozenset[str]] = {
             "confirmed_mean_points",
             "confirmed_points",
             "corroborated_points",
+            "corroborated_walking_share",
             "early_days",
             "progressive_above",
             "progressive_days",
@@ -537,7 +544,7 @@ TREND_CHECK_PARAMS: dict[str, frozenset[str]] = {
             "within_days",
         }
     ),
-    "pain_returned": frozenset({"back_points", "rise_points", "single_points"}),
+    "pain_returned": frozenset({"back_points", "relieved_at", "rise_points", "single_points"}),
     "back_pain_returned": frozenset({"from_day", "rise_points", "single_points"}),
     "leg_pain_worse": frozenset({"from_day", "worse_points"}),
     "leg_pain_persistent": frozenset({"from_day", "moderate_at"}),

@@ -97,11 +97,6 @@ def local_code(name: str) -> str:
     return name.replace("_", "-")
 
 
-def contract_name(code: str) -> str:
-    """The contract name of a NerveTrack code."""
-    return code.replace("-", "_")
-
-
 def patient_fhir_id(patient_ref: str) -> str:
     """The FHIR id of a patient: their NerveTrack id when it is a valid FHIR id, else a stable digest of it
     (NerveTrack ids may hold `_`, FHIR ids may not); the NerveTrack id is kept in Patient.identifier."""
@@ -116,7 +111,3 @@ def derived_id(kind: str, patient_id: str) -> str:
     if len(candidate) <= 64:
         return candidate
     return f"{kind}-{hashlib.sha256(patient_id.encode()).hexdigest()[:40]}"
-
-
-def is_fhir_id(value: str) -> bool:
-    return bool(_FHIR_ID.match(value))

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from nervetrack.domain.model import PatientRecord
 from nervetrack.domain.results import Assessment
@@ -30,4 +29,3 @@ class ReportInput:
     alerts: Sequence[ReportAlert] = ()
     clinic: str | None = None
     generated: dt.date | None = None
-    extra: dict[str, Any] = field(default_factory=dict)

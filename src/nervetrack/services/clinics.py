@@ -83,7 +83,7 @@ def _checked_settings(settings: dict[str, str | None]) -> dict[str, str | None]:
     for name, raw in settings.items():
         value = " ".join(raw.split()) if isinstance(raw, str) else None
         if name == "timezone":
-            if not value or not _is_zone(value):
+            if not value or not is_zone(value):
                 problems.append(Problem(name, "must be a time zone name such as Europe/London or America/Chicago"))
             values[name] = value
         elif name == "alert_email":
@@ -120,7 +120,8 @@ def is_email(address: str) -> bool:
     return bool(local) and "." in domain and len(address) <= 254 and not any(c.isspace() for c in address)
 
 
-def _is_zone(name: str) -> bool:
+def is_zone(name: str) -> bool:
+    """Whether `name` is a time zone the system knows (IANA, e.g. Europe/London)."""
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -178,17 +179,6 @@ def set_password(uow: UnitOfWork, email: str, password: str) -> ClinicianView:
         end_sessions_of(uow.session, row.id)
         record_event(uow.session, Actor.system(row.clinic_id), "clinician.password", "clinician", row.id)
         uow.commit()
-        return _view(row)
-
-
-def get_clinician(uow: UnitOfWork, clinician_id: int) -> ClinicianView:
-    """Load a clinician by id (e.g. from a session cookie); NotFound if gone."""
-    with uow:
-        row = uow.session.scalars(
-            select(Clinician).options(joinedload(Clinician.clinic)).where(Clinician.id == clinician_id)
-        ).one_or_none()
-        if row is None:
-            raise NotFound(f"no clinician {clinician_id}")
         return _view(row)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from nervetrack.domain.errors import InvalidInput, Problem
 from nervetrack.services import clock
 from nervetrack.services.access import patient_row
 from nervetrack.services.audit import record_event
-from nervetrack.services.clinics import is_email
+from nervetrack.services.clinics import is_email, is_zone
 from nervetrack.services.clock import aware
 from nervetrack.services.errors import LinkInvalid
 from nervetrack.services.patients import PHONE
@@ -213,7 +212,7 @@ def _checked(data: Mapping[str, Any]) -> dict[str, Any]:
     times = {name: _clock(text[name], name, problems) for name in ("local_time", "quiet_start", "quiet_end")}
     if (times["quiet_start"] is None) != (times["quiet_end"] is None):
         problems.append(Problem("quiet_end", "give both quiet_start and quiet_end, or neither"))
-    if text["timezone"] and not _is_zone(text["timezone"]):
+    if text["timezone"] and not is_zone(text["timezone"]):
         problems.append(Problem("timezone", "must be a time zone name such as Europe/London or America/Chicago"))
     if problems:
         raise InvalidInput(problems)
@@ -236,14 +235,6 @@ def _clock(value: str, name: str, problems: list[Problem]) -> dt.time | None:
         problems.append(Problem(name, "must be a time of day from 00:00 to 23:59, e.g. 09:30"))
         return None
     return dt.time(int(match[1]), int(match[2]))
-
-
-def _is_zone(name: str) -> bool:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def _view(session: Session, patient: Patient, row: ReminderPreference | None) -> ReminderPrefsView:

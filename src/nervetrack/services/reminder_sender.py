@@ -247,21 +247,25 @@ class Sender:
             with self.uow:
                 message = self._alert_message(self.uow.session, notice_id)
                 self.uow.commit()
-            if message is None:
+            if isinstance(message, str):
                 with self.uow:
-                    settle(self.uow.session, AlertNotice, notice_id, token, state="skipped", outcome="no alert address")
+                    settle(self.uow.session, AlertNotice, notice_id, token, state="skipped", outcome=message)
                     self.uow.commit()
                 continue
             self._deliver(AlertNotice, notice_id, token, transport, message, report)
         return bool(ids)
 
-    def _alert_message(self, session: Session, notice_id: int) -> Outgoing | None:
+    def _alert_message(self, session: Session, notice_id: int) -> Outgoing | str:
+        """The clinic's email about an alert, or why none is sent: no address, or the alert was acknowledged
+        before the email went (the clinic has seen it; an imported history's past alerts come acknowledged)."""
         notice = session.get_one(AlertNotice, notice_id)
         clinic = session.get_one(Clinic, notice.clinic_id)
         alert = session.get_one(Alert, notice.alert_id)
         patient = session.get_one(Patient, alert.patient_id)
         if not clinic.alert_email:
-            return None
+            return "no alert address"
+        if alert.acknowledged_at is not None:
+            return "the alert was acknowledged before the email went"
         base = self.settings.resolved_public_url()
         message_id = f"<alert-{alert.id}@{urlsplit(base).hostname or 'nervetrack'}>"
         url = f"{base}/clinic/patients/{patient.ref}"

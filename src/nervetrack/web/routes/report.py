@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from nervetrack.reports.recovery_report import PAGE_SIZES, report_pdf
+from nervetrack.services.errors import LinkInvalid
 from nervetrack.services.reports import report_input
 from nervetrack.services.tokens import resolve_link
 from nervetrack.services.unit_of_work import UnitOfWork
@@ -18,7 +19,6 @@ from nervetrack.web import pages
 from nervetrack.web.api_schemas import problem_responses
 from nervetrack.web.clinician_deps import ClinicianDep
 from nervetrack.web.deps import ApiActorDep, UowDep
-from nervetrack.web.routes.patient import open_link
 
 api_router = APIRouter(prefix="/api/v1", tags=["api"], responses=problem_responses())
 clinic_router = APIRouter(prefix="/clinic", include_in_schema=False)
@@ -53,9 +53,13 @@ def clinic_report(request: Request, clinician: ClinicianDep, patient_id: str, pa
 
 @patient_router.get("/{token}/report.pdf")
 def patient_report(request: Request, token: str, page_size: PageSize = "A4") -> Response:
-    opened = open_link(request, token)
-    uow = pages.page_context(request).uow()
-    return _pdf(uow, resolve_link(uow, token), opened.ref, page_size)
+    # The link resolved once, with the key that signs a reminder's links; the report reads the record itself.
+    context = pages.page_context(request)
+    uow = context.uow()
+    actor = resolve_link(uow, token, context.secret_key)
+    if not actor.patient_ref:
+        raise LinkInvalid("this link has no patient")
+    return _pdf(uow, actor, actor.patient_ref, page_size)
 
 
 ROUTERS = (api_router, clinic_router, patient_router)
