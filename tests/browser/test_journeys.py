@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ def test_a_patient_reviews_and_saves_a_check_in_and_sees_their_chart(
     expect(page.get_by_role("heading", name="How are you today?")).to_be_visible()
     page.screenshot(path=str(screenshots / "patient-checkin.png"), full_page=True)
     rate(page, "Pain in your leg or legs", "2")
+    rate(page, "Weakness in your leg or foot", "1")
     page.get_by_label("How many minutes can you walk without stopping?").fill("25")
     no_warning_signs(page)
     page.get_by_role("button", name="Check my answers").click()
@@ -83,6 +85,7 @@ def test_a_patient_reviews_and_saves_a_check_in_and_sees_their_chart(
 def test_enter_in_a_field_moves_on_and_unanswered_warning_signs_are_never_saved(page: Page, live_server: Any) -> None:
     """Item 1: the phone's Go key used to send the form with every warning sign stored as "No"."""
     page.goto(live_server.new_patient_link("browser-enter-01"))
+    rate(page, "Weakness in your leg or foot", "0")  # a weakness left blank would be asked about first
     walking = page.get_by_label("How many minutes can you walk without stopping?")
     walking.fill("20")
     walking.press("Enter")
@@ -332,6 +335,28 @@ def test_a_clinician_of_another_clinic_cannot_open_the_patient(browser: Browser,
     response = page.goto(f"/clinic/patients/{PATIENT}/export.json")
     assert response is not None and response.status == 404
     context.close()
+
+
+def test_a_patient_who_leaves_weakness_blank_is_asked_about_strength_and_a_calm_answer_shows_the_recovery(
+    page: Page, live_server: Any
+) -> None:
+    page.goto(live_server.new_patient_link("browser-blank-01"))
+    rate(page, "Pain in your leg or legs", "2")
+    no_warning_signs(page)
+    page.get_by_role("button", name="Check my answers").click()
+    page.get_by_role("button", name="Save my check-in").click()
+
+    expect(page.get_by_role("heading", name="A few more questions")).to_be_visible()
+    heels = page.get_by_role("group", name=re.compile("harder to stand or walk on your heels"))
+    expect(heels).to_contain_text("Why we ask")
+    for group in page.get_by_role("group").all():
+        group.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Send my answers").click()
+
+    expect(page.get_by_role("heading", name="My recovery", exact=True)).to_be_visible()
+    stored = live_server.stored_checkins("browser-blank-01")
+    assert stored[-1]["weakness"] is None
+    assert stored[-1]["follow_up"] == {"weakness_sudden": False, "heel_toe_harder": False, "foot_or_knee_gives": False}
 
 
 def test_a_revoked_or_unknown_link_shows_a_clear_page(page: Page) -> None:

@@ -36,7 +36,7 @@ def test_a_patient_checks_in_from_the_link_in_a_reminder_email(
 
     page.goto(link)
     expect(page.get_by_role("heading", name="How are you today?")).to_be_visible()
-    for question in ("Pain in your leg or legs", "Pain in your back"):
+    for question in ("Pain in your leg or legs", "Pain in your back", "Weakness in your leg or foot"):
         rate(page, question, "2")
     no_warning_signs(page)
     page.get_by_role("button", name="Check my answers").click()

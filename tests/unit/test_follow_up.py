@@ -33,6 +33,7 @@ def _codes(a: Any) -> set[str]:
 TRIGGERING = {
     "weakness_rise": record(checkin(23, weakness=1), checkin(30, weakness=4), baseline=B),
     "wound_fluid": record(checkin(9, wound_drainage=True), baseline=B),
+    "weakness_blank": record(checkin(23, weakness=1, leg_pain=2), checkin(30, leg_pain=2), baseline=B),
     "leg_pain_return": record(
         checkin(14, leg_pain=1), checkin(21, leg_pain=1), checkin(30, leg_pain=4), baseline={**B, "leg_pain": 8}
     ),
@@ -130,6 +131,45 @@ def test_questions_left_unanswered_for_a_day_call_the_clinic_in():
     a = _run(later)
     assert "follow_up_unanswered" in _codes(a)
     assert next(f for f in a.flags if f.code == "follow_up_unanswered").level == "soon"
+
+
+def test_a_weakness_left_blank_is_asked_about_and_silence_does_not_call_the_clinic_in():
+    data = TRIGGERING["weakness_blank"]
+    a = _run(data)
+    assert _asked(a) == ["weakness_sudden", "heel_toe_harder", "foot_or_knee_gives"]
+    assert a.triage.level == "routine" and "blank" in a.triage.summary
+    a_day_later = _run({**data, "as_of": "2026-04-02"})
+    assert "follow_up_unanswered" not in _codes(a_day_later) and a_day_later.triage.level == "routine"
+
+
+@pytest.mark.parametrize(
+    ("qid", "code", "level"),
+    [("weakness_sudden", "rapid_weakness", "emergency"), ("heel_toe_harder", "new_weakness", "urgent")],
+)
+def test_a_yes_in_place_of_a_blank_weakness_rating_escalates_at_once(qid, code, level):
+    a = _run(_with_answer(TRIGGERING["weakness_blank"], qid, True))
+    assert code in _codes(a) and a.triage.level == level
+
+
+def test_in_the_first_four_weeks_a_confirmed_loss_of_strength_in_place_of_a_blank_rating_is_an_emergency():
+    data = record(checkin(7, weakness=1, leg_pain=3), checkin(10, leg_pain=3), baseline=B)
+    assert "heel_toe_harder" in _asked(_run(data))
+    a = _run(_with_answer(data, "heel_toe_harder", True))
+    assert a.triage.level == "emergency"
+    assert next(f.evidence for f in a.flags if f.code == "rapid_weakness").startswith("weakness not rated on day 10")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        record(checkin(23, leg_pain=2), checkin(30, leg_pain=2), baseline={**B, "weakness": None}),
+        record(checkin(23, weakness=1, leg_pain=2), checkin(30, temperature_c=37.2), baseline=B),
+        record(checkin(23, weakness=1, leg_pain=2), checkin(30, weakness=1, leg_pain=2), baseline=B),
+    ],
+    ids=["weakness never rated", "nothing rated on the latest check-in", "weakness rated"],
+)
+def test_weakness_is_not_asked_about_when_it_was_never_rated_nothing_was_rated_or_it_was(data):
+    assert not {"heel_toe_harder", "foot_or_knee_gives"} & set(_asked(_run(data)))
 
 
 def test_no_question_is_asked_with_an_emergency():

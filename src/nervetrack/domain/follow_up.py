@@ -8,6 +8,7 @@ so the triage that runs again on the answers escalates at once where an answer m
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -93,20 +94,32 @@ def _raised_code(question: FollowUpQuestion, answer: object) -> str | None:
     return code
 
 
-def pending_questions(ctx: Context, knowledge: Knowledge, raised: set[str]) -> list[str]:
+@dataclasses.dataclass(frozen=True)
+class Pending:
+    """The questions to ask about the latest check-in, and those of them whose silence reaches the clinic."""
+
+    asked: list[str]
+    alerting: list[str]
+
+
+def pending_questions(ctx: Context, knowledge: Knowledge, raised: set[str]) -> Pending:
     """The questions to ask about the latest check-in: those of every trigger that fires there, unless a flag
     the trigger names in `unless` was raised already, minus those answered on it."""
     latest = ctx.latest
     if latest is None:
-        return []
+        return Pending([], [])
     answered = set(latest.follow_up or {})
     asked: list[str] = []
+    alerting: list[str] = []
     for trigger in knowledge.triggers:
         if raised.intersection(trigger.params.get("unless", ())):
             continue
         if TRIGGERS[trigger.check](ctx, trigger, raised):
-            asked += [q for q in trigger.asks if q not in answered and q not in asked]
-    return asked
+            new = [q for q in trigger.asks if q not in answered]
+            asked += [q for q in new if q not in asked]
+            if trigger.alert_unanswered:
+                alerting += [q for q in new if q not in alerting]
+    return Pending(asked, alerting)
 
 
 def _uncertain_rise(ctx: Context, trigger: FollowUpTrigger, _: set[str]) -> bool:
@@ -166,6 +179,21 @@ def _uncertain_return(ctx: Context, trigger: FollowUpTrigger, _: set[str]) -> bo
     return _not_answered_at(ctx, trigger, p["symptom"], latest.value)
 
 
+def _rating_blank(ctx: Context, trigger: FollowUpTrigger, _: set[str]) -> bool:
+    """The latest check-in rates other symptoms but leaves `symptom` blank, for a patient who has rated it
+    before (before surgery or on an earlier check-in): a blank rating cannot show a change."""
+    latest = ctx.latest
+    if latest is None:
+        return False
+    day = ctx.day_of(latest)
+    series = ctx.series[trigger.params["symptom"]]
+    if series.latest is not None and series.latest.day == day:
+        return False
+    rated_before = series.baseline is not None or series.latest is not None
+    rated_today = any(s.latest is not None and s.latest.day == day for s in ctx.series.values())
+    return rated_before and rated_today
+
+
 def _sign_reported(ctx: Context, trigger: FollowUpTrigger, _: set[str]) -> bool:
     """The latest check-in answers yes to the warning sign `sign`."""
     return ctx.latest is not None and ctx.latest.has(trigger.params["sign"])
@@ -180,6 +208,7 @@ def _pain_with_deficit(ctx: Context, trigger: FollowUpTrigger, _: set[str]) -> b
 TRIGGERS: Mapping[str, Callable[[Context, FollowUpTrigger, set[str]], bool]] = {
     "uncertain_rise": _uncertain_rise,
     "uncertain_return": _uncertain_return,
+    "rating_blank": _rating_blank,
     "sign_reported": _sign_reported,
     "pain_with_deficit": _pain_with_deficit,
 }

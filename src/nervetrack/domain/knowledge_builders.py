@@ -210,6 +210,7 @@ def trigger(d: Mapping[str, Any]) -> FollowUpTrigger:
         why=d["why"],
         sources=ids(d),
         params=dict(d.get("params", {})),
+        alert_unanswered=bool(d.get("alert_unanswered", True)),
     )
 
 

@@ -208,6 +208,9 @@ class FollowUpTrigger:
     why: str
     sources: tuple[str, ...]
     params: Mapping[str, Any] = field(default_factory=dict)
+    # Whether questions left unanswered reach the clinic (follow_up_unanswered): not for questions that only
+    # stand in for a rating the patient left blank, where nothing was seen to change.
+    alert_unanswered: bool = True
 
 
 @dataclass(frozen=True)

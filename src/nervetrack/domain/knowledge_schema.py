@@ -290,6 +290,7 @@ class TriggerEntry(_Cited):
     asks: list[str] = Field(min_length=1)
     why: str
     params: dict[str, Any] = {}
+    alert_unanswered: bool = True
 
 
 class FollowupsFile(_Item):

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 
 from nervetrack.domain.errors import KnowledgeError
-from nervetrack.domain.follow_up import TRIGGERS, pending_questions
+from nervetrack.domain.follow_up import TRIGGERS, Pending, pending_questions
 from nervetrack.domain.knowledge import Knowledge, Rule
 from nervetrack.domain.model import TriageLevel
 from nervetrack.domain.results import CitedText, Flag
@@ -84,12 +84,12 @@ def evaluate(knowledge: Knowledge, ctx: Context) -> TriageResult:
     raised = _run(knowledge, ctx, version, lambda rule: rule.check not in _AFTER_FOLLOW_UP)
     emergency = any(TriageLevel(knowledge.rules[f.code].level) is TriageLevel.EMERGENCY for f in raised)
     # With an emergency the patient must call now, not answer questions.
-    pending = [] if emergency else pending_questions(ctx, knowledge, {f.code for f in raised})
-    after = dataclasses.replace(ctx, pending_follow_up=tuple(pending))
+    pending = Pending([], []) if emergency else pending_questions(ctx, knowledge, {f.code for f in raised})
+    after = dataclasses.replace(ctx, pending_follow_up=tuple(pending.alerting))
     raised += _run(knowledge, after, version, lambda rule: rule.check in _AFTER_FOLLOW_UP)
     superseded = {code for f in raised for code in knowledge.rules[f.code].supersedes}
     kept = [f for f in raised if f.code not in superseded]
-    return TriageResult(sorted(kept, key=lambda f: -f.level.rank), pending)
+    return TriageResult(sorted(kept, key=lambda f: -f.level.rank), pending.asked)
 
 
 def _run(knowledge: Knowledge, ctx: Context, version: str, chosen: Callable[[Rule], bool]) -> list[Flag]:

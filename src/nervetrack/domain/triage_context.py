@@ -49,7 +49,8 @@ class Context:
     judgements: Mapping[str, Judgement | None] = dataclasses.field(default_factory=dict)
     # Rule code -> evidence, for follow-up answers that raise a rule ("yes, it is harder to stand on my heels").
     raised_by_answers: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    # Follow-up questions asked about the latest check-in and not answered yet.
+    # Follow-up questions asked about the latest check-in and not answered yet, whose silence reaches the
+    # clinic (not those standing in for a rating left blank).
     pending_follow_up: Sequence[str] = ()
 
     def off_course(self, symptom: str) -> bool:

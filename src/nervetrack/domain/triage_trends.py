@@ -31,22 +31,27 @@ def _rapid_weakness(ctx: Context, p: Mapping[str, float]) -> str | None:
     if ctx.sign("sudden_weakness"):
         return ctx.reported(("sudden_weakness",))
     series = ctx.series["weakness"]
+    # In the hematoma window (4 weeks, NSQIP) a loss of strength that the patient's answers confirm (standing
+    # on the heels or toes has become harder, or it began with a fall), after a smaller rise or in place of a
+    # rating left blank, judged on the day of the check-in that carries the answers.
+    confirmed_by = ctx.raised_by_answers.get("new_weakness")
+    checked = ctx.day_of(ctx.latest) if ctx.latest is not None else None
+    if confirmed_by is not None and checked is not None and checked <= p["early_days"]:
+        latest_rating = series.latest
+        rated = latest_rating is not None and latest_rating.day == checked
+        level = f"weakness {_n(latest_rating.value)}" if rated and latest_rating else "weakness not rated"
+        return f"{level} on day {checked}, in the first four weeks; {confirmed_by}"
     latest = series.latest
     if latest is None:
         return None
     if latest.day <= p["early_days"]:
-        # The hematoma window (4 weeks, NSQIP): a rise beyond doubt on one check-in or confirmed on the next,
-        # or a smaller rise that the patient's answers confirm (standing on the heels or toes has become
-        # harder, or it began with a fall).
+        # A rise beyond doubt on one check-in or confirmed on the next.
         window = functools.partial(change, within_days=p["early_days"], baseline_until=p["early_days"])
         single, double = window(series, 1), window(series, 2)
         if single is not None and single.rise >= p["early_single_points"]:
             return _rise_text("weakness", single.reference, single.reference_text, latest)
         if double is not None and double.rise >= p["early_confirmed_points"]:
             return _two_ratings("weakness", double.reference, double.reference_text, series.points[-2:])
-        confirmed_by = ctx.raised_by_answers.get("new_weakness")
-        if confirmed_by is not None:
-            return f"weakness {_n(latest.value)} on day {latest.day}, in the first four weeks; {confirmed_by}"
         return _progressing(series, p)
     # Later: weakness that is still progressing on two check-ins in a row, or jumps beyond doubt at once.
     single = change(series, 1, within_days=p["late_within_days"], fallback_previous=True)
