@@ -53,6 +53,16 @@ def no_warning_signs(page: Page) -> None:
     page.get_by_label("I have had none of these").check()
 
 
+def send_one_rating_and_see_questions(page: Page, link: str, question: str, value: str) -> None:
+    """A check-in with one rating and no warning sign, saved; the engine asks follow-up questions."""
+    page.goto(link)
+    rate(page, question, value)
+    no_warning_signs(page)
+    page.get_by_role("button", name="Check my answers").click()
+    page.get_by_role("button", name="Save my check-in").click()
+    expect(page.get_by_role("heading", name="A few more questions")).to_be_visible()
+
+
 def report_bladder_problem(page: Page) -> None:
     page.get_by_label("New trouble passing urine").check()
     page.get_by_role("button", name="Check my answers").click()
@@ -340,13 +350,9 @@ def test_a_clinician_of_another_clinic_cannot_open_the_patient(browser: Browser,
 def test_a_patient_who_leaves_weakness_blank_is_asked_about_strength_and_a_calm_answer_shows_the_recovery(
     page: Page, live_server: Any
 ) -> None:
-    page.goto(live_server.new_patient_link("browser-blank-01"))
-    rate(page, "Pain in your leg or legs", "2")
-    no_warning_signs(page)
-    page.get_by_role("button", name="Check my answers").click()
-    page.get_by_role("button", name="Save my check-in").click()
-
-    expect(page.get_by_role("heading", name="A few more questions")).to_be_visible()
+    send_one_rating_and_see_questions(
+        page, live_server.new_patient_link("browser-blank-01"), "Pain in your leg or legs", "2"
+    )
     heels = page.get_by_role("group", name=re.compile("harder to stand or walk on your heels"))
     expect(heels).to_contain_text("Why we ask")
     for group in page.get_by_role("group").all():
@@ -368,13 +374,9 @@ def test_a_revoked_or_unknown_link_shows_a_clear_page(page: Page) -> None:
 def test_a_patient_reporting_weaker_legs_is_asked_and_a_sudden_weakness_shows_the_emergency_page(
     page: Page, live_server: Any
 ) -> None:
-    page.goto(live_server.new_patient_link("browser-weaker-01"))
-    rate(page, "Weakness in your leg or foot", "3")
-    no_warning_signs(page)
-    page.get_by_role("button", name="Check my answers").click()
-    page.get_by_role("button", name="Save my check-in").click()
-
-    expect(page.get_by_role("heading", name="A few more questions")).to_be_visible()
+    send_one_rating_and_see_questions(
+        page, live_server.new_patient_link("browser-weaker-01"), "Weakness in your leg or foot", "3"
+    )
     sudden = page.get_by_role("group", name="Has your leg or foot suddenly become much weaker?")
     expect(sudden).to_be_visible()
     expect(sudden).to_contain_text("Why we ask")
