@@ -354,7 +354,7 @@ def serve(
 
     import uvicorn
 
-    from nervetrack.config import for_serving
+    from nervetrack.config import for_serving, server_url
     from nervetrack.web.app import create_app
     from nervetrack.web.server_memory import freeze_startup_objects
 
@@ -365,7 +365,7 @@ def serve(
 
         login = seed_demo(uow).demo
         Console(highlight=False).print(
-            f"[bold]Demo clinician login[/bold] at {_base_url(settings.host, settings.port)}/clinic/login\n"
+            f"[bold]Demo clinician login[/bold] at {server_url(settings.host, settings.port)}/clinic/login\n"
             f"  email:    {login.email}\n  password: {login.password}"
         )
     from nervetrack.adapters.mail import SmtpUrlError
@@ -388,12 +388,6 @@ def serve(
     os.environ["NERVETRACK_SECRET_KEY"] = settings.resolved_secret_key()
     os.environ["NERVETRACK_HOST"] = settings.host
     uvicorn.run("nervetrack.web.serving:app_from_environment", factory=True, workers=workers, **options)
-
-
-def _base_url(host: str, port: int) -> str:
-    """The http address of the server, with an IPv6 host in brackets and 0.0.0.0/:: shown as 127.0.0.1."""
-    shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
-    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
 
 
 from nervetrack.cli_operations import register as _register_operations  # noqa: E402  (its commands use the above)

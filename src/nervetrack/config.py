@@ -65,6 +65,13 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def server_url(host: str, port: int) -> str:
+    """The http address of a server listening on `host`:`port`, with an IPv6 host in brackets and the
+    any-address (0.0.0.0, ::) shown as the loopback one."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
 class Settings(BaseSettings):
     """The service's configuration; build it once at the entry point and pass it in."""
 
@@ -96,10 +103,12 @@ class Settings(BaseSettings):
 
     def resolved_public_url(self) -> str:
         """The address patients open, for links in messages: the configured one, or this server's."""
-        if self.public_url:
-            return self.public_url.rstrip("/")
-        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
-        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+        return self.public_base(server_url(self.host, self.port))
+
+    def public_base(self, seen: str) -> str:
+        """The address to put in links and resource URLs: the configured public one (the server may sit
+        behind a proxy), else `seen` (the address a request came to, or the server's own)."""
+        return (self.public_url or seen).rstrip("/")
 
     db_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
     db_statement_timeout_seconds: float = Field(default=15.0, gt=0, le=3600)

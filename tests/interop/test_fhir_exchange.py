@@ -45,6 +45,15 @@ def test_metadata_is_a_capability_statement_for_fhir_4_0_1(fhir: Fhir) -> None:
     assert validated(body) == body
 
 
+def test_behind_a_proxy_the_configured_public_address_is_the_fhir_base(tmp_path: Path) -> None:
+    for proxied in make_fhir(tmp_path, public_url="https://spine.example.org/nervetrack"):
+        patient = store_record(proxied.uow, proxied.actor, example(EXAMPLES[1]))
+        base = "https://spine.example.org/nervetrack/fhir"
+        assert proxied.client.get("/fhir/metadata").json()["implementation"]["url"] == base
+        entries = proxied.get(f"/fhir/Patient/{patient}/$everything").json()["entry"]
+        assert entries and all(e["fullUrl"].startswith(base + "/") for e in entries)
+
+
 def test_everything_holds_the_record_and_every_resource_reads_back_by_id(fhir: Fhir, emergency: str) -> None:
     resources = everything(fhir, emergency)
     kinds = {r["resourceType"] for r in resources}

@@ -13,7 +13,7 @@ from nervetrack.domain.follow_up import answer_problems, raised_by_answers, with
 from nervetrack.domain.forecast_batch import forecast_for_record
 from nervetrack.domain.guidance import causes_for, discussion_topics, guidance_for
 from nervetrack.domain.knowledge import Knowledge, Modifier, SymptomScale
-from nervetrack.domain.model import SYMPTOM_FIELDS, CheckIn, PatientRecord, SymptomStatus, TriageLevel
+from nervetrack.domain.model import OFF_COURSE, SYMPTOM_FIELDS, CheckIn, PatientRecord, SymptomStatus, TriageLevel
 from nervetrack.domain.odi import odi_percent, score_odi
 from nervetrack.domain.results import (
     Assessment,
@@ -48,13 +48,6 @@ _SEVERITY = {
     SymptomStatus.SLOWER_THAN_EXPECTED: 2,
     SymptomStatus.NOT_IMPROVING: 3,
     SymptomStatus.WORSENING: 4,
-}
-
-# Statuses that get a "why might this be?" answer.
-_OFF_COURSE = {
-    SymptomStatus.SLOWER_THAN_EXPECTED,
-    SymptomStatus.NOT_IMPROVING,
-    SymptomStatus.WORSENING,
 }
 
 
@@ -243,7 +236,7 @@ def _symptom(
         judgement = dataclasses.replace(judgement, status=mark)
     latest = series.latest
     status = judgement.status if judgement else SymptomStatus.NO_DATA
-    causes = causes_for(knowledge, series.symptom, status, days) if status in _OFF_COURSE else []
+    causes = causes_for(knowledge, series.symptom, status, days) if status in OFF_COURSE else []
     earlier = series.points[:-1]
     best = None
     if earlier:

@@ -63,6 +63,13 @@ class SymptomStatus(StrEnum):
     NO_DATA = "no_data"
 
 
+# The statuses off the expected course: they get a "why might this be?" answer and count as off course for
+# the rules and the pages.
+OFF_COURSE: frozenset[SymptomStatus] = frozenset(
+    {SymptomStatus.SLOWER_THAN_EXPECTED, SymptomStatus.NOT_IMPROVING, SymptomStatus.WORSENING}
+)
+
+
 # Symptom name -> the contract field that carries it.
 SYMPTOM_FIELDS: dict[str, str] = {
     "leg_pain": "leg_pain",

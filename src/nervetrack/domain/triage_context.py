@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from nervetrack.domain.knowledge import SymptomScale
-from nervetrack.domain.model import CheckIn, PatientRecord, SymptomStatus
+from nervetrack.domain.model import OFF_COURSE, CheckIn, PatientRecord
 from nervetrack.domain.timeline import PatientCourse
 from nervetrack.domain.trajectory import Judgement, Series
 
@@ -22,8 +22,6 @@ _SIGN_WORDS = {
     "headache_when_upright": "a headache when upright",
     "chest_pain_or_breathlessness": "chest pain or breathlessness",
 }
-
-_OFF_COURSE = frozenset({SymptomStatus.SLOWER_THAN_EXPECTED, SymptomStatus.NOT_IMPROVING, SymptomStatus.WORSENING})
 
 
 def sign_words(name: str) -> str:
@@ -56,7 +54,7 @@ class Context:
     def off_course(self, symptom: str) -> bool:
         """Whether the symptom is outside its expected course for this patient (slower, not improving, worse)."""
         judgement = self.judgements.get(symptom)
-        return judgement is not None and judgement.status in _OFF_COURSE
+        return judgement is not None and judgement.status in OFF_COURSE
 
     def day_of(self, checkin: CheckIn) -> int:
         return (checkin.date - self.record.surgery.date).days

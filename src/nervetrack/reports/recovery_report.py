@@ -15,14 +15,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from nervetrack.domain.knowledge import Knowledge
-from nervetrack.domain.model import SymptomStatus
+from nervetrack.domain.model import OFF_COURSE
 from nervetrack.domain.odi import score_odi
 from nervetrack.domain.results import Assessment
 from nervetrack.reports.charts import chart_data, describe, odi_svg, symptom_svg
 from nervetrack.reports.report_data import ReportInput
 
 PAGE_SIZES = ("A4", "Letter")
-_OFF_COURSE = {SymptomStatus.SLOWER_THAN_EXPECTED, SymptomStatus.NOT_IMPROVING, SymptomStatus.WORSENING}
 _ENV = Environment(loader=PackageLoader("nervetrack.reports", "templates"), autoescape=select_autoescape())
 
 
@@ -78,7 +77,7 @@ def visit_questions(a: Assessment) -> list[str]:
         f"My {s.label.lower()} is {s.status.value.replace('_', ' ')}: is that expected for my operation, "
         "and is any test or change of plan needed?"
         for s in a.symptoms
-        if s.status in _OFF_COURSE
+        if s.status in OFF_COURSE
     ]
     asks += [d.text for d in a.discuss_with_surgeon]
     if not asks:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from nervetrack.config import Settings
 from nervetrack.domain.assess import assess
 from nervetrack.interop.cds_hooks import (
     PREFETCH,
@@ -91,7 +92,7 @@ def call_service(
     authorization: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     _service(service_id)
-    _client(request, settings.public_url, settings.cds_hooks_issuers, authorization, service_id)
+    _client(request, settings, authorization, service_id)
     hook = _parsed(HookRequest, body)
     prefetch = {k: v for k, v in (hook.prefetch or {}).items() if k in PREFETCH and v is not None}
     missing = [key for key in REQUIRED_PREFETCH if key not in prefetch]
@@ -107,7 +108,7 @@ def call_service(
     record = imported.record()
     last = max((c.date for c in record.checkins), default=record.surgery.date)
     assessment = assess(record, knowledge, as_of=max(clock.today(), last, record.surgery.date))
-    base = _public_base(request, settings.public_url)
+    base = settings.public_base(str(request.base_url))
     context = CardContext(
         hook_instance=hook.hookInstance,
         source_url=f"{base}{PREFIX}",
@@ -126,7 +127,7 @@ def feedback(
     authorization: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     _service(service_id)
-    client = _client(request, settings.public_url, settings.cds_hooks_issuers, authorization, service_id, "/feedback")
+    client = _client(request, settings, authorization, service_id, "/feedback")
     items = _parsed(FeedbackRequest, body).feedback
     stored = record_feedback(
         uow,
@@ -167,19 +168,10 @@ def _service(service_id: str) -> None:
 
 
 def _client(
-    request: Request,
-    public_url: str | None,
-    issuers: dict[str, dict[str, Any]],
-    authorization: str | None,
-    service_id: str,
-    suffix: str = "",
+    request: Request, settings: Settings, authorization: str | None, service_id: str, suffix: str = ""
 ) -> CdsClient:
-    audience = f"{_public_base(request, public_url)}{PREFIX}/{service_id}{suffix}"
-    return verify_client(authorization, issuers, audience)
-
-
-def _public_base(request: Request, public_url: str | None) -> str:
-    return (public_url or str(request.base_url)).rstrip("/")
+    audience = f"{settings.public_base(str(request.base_url))}{PREFIX}/{service_id}{suffix}"
+    return verify_client(authorization, settings.cds_hooks_issuers, audience)
 
 
 def _parsed(model: type[Any], body: Any) -> Any:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
 
 from nervetrack import __version__
+from nervetrack.config import Settings
 from nervetrack.interop.errors import FhirInputError
 from nervetrack.interop.fhir_bundle import bundle_resources, patient_resources, questionnaires, searchset
 from nervetrack.interop.fhir_capability import SEARCHABLE, capability_statement
@@ -32,7 +33,7 @@ from nervetrack.services.fhir_exchange import (
 from nervetrack.services.patients import get_patient
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.services.views import Actor
-from nervetrack.web.deps import ApiActorDep, UowDep
+from nervetrack.web.deps import ApiActorDep, SettingsDep, UowDep
 from nervetrack.web.fhir_outcomes import FHIR_JSON, interop_responses
 
 router = APIRouter(prefix="/fhir", tags=["fhir"], responses=interop_responses())
@@ -43,20 +44,22 @@ def _fhir(body: Json, status: int = 200, headers: dict[str, str] | None = None) 
     return JSONResponse(body, status_code=status, media_type=FHIR_JSON, headers=headers)
 
 
-def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/") + "/fhir"
+def _base(request: Request, settings: Settings) -> str:
+    return settings.public_base(str(request.base_url)) + "/fhir"
 
 
 @router.get("/metadata", summary="CapabilityStatement (FHIR 4.0.1)")
-def metadata(request: Request) -> JSONResponse:
-    return _fhir(capability_statement(_base(request), __version__, dt.date.today().isoformat()))
+def metadata(request: Request, settings: SettingsDep) -> JSONResponse:
+    return _fhir(capability_statement(_base(request, settings), __version__, dt.date.today().isoformat()))
 
 
 @router.get("/Patient/{patient_id}/$everything", summary="Everything about one patient, as a searchset Bundle")
-def everything(request: Request, uow: UowDep, actor: ApiActorDep, patient_id: str) -> JSONResponse:
+def everything(
+    request: Request, uow: UowDep, actor: ApiActorDep, settings: SettingsDep, patient_id: str
+) -> JSONResponse:
     ref = patient_for_fhir_id(uow, actor, patient_id)
     resources = _patient_resources(uow, actor, ref)
-    return _fhir(searchset([*questionnaires(load_knowledge()), *resources], _base(request)))
+    return _fhir(searchset([*questionnaires(load_knowledge()), *resources], _base(request, settings)))
 
 
 @router.get("/{kind}/{resource_id}", summary="Read one resource")
@@ -73,7 +76,7 @@ def read(uow: UowDep, actor: ApiActorDep, kind: str, resource_id: str) -> JSONRe
 
 
 @router.get("/{kind}", summary="Search one resource type by patient")
-def search(request: Request, uow: UowDep, actor: ApiActorDep, kind: str) -> JSONResponse:
+def search(request: Request, uow: UowDep, actor: ApiActorDep, settings: SettingsDep, kind: str) -> JSONResponse:
     _known(kind)
     params = dict(request.query_params)
     unknown = sorted(set(params) - set(SEARCHABLE[kind]) - {"_count", "_sort", "_format"})
@@ -85,7 +88,7 @@ def search(request: Request, uow: UowDep, actor: ApiActorDep, kind: str) -> JSON
         found = _patients(uow, actor, params)
     else:
         found = _by_patient(uow, actor, kind, params)
-    return _fhir(searchset(found, _base(request)))
+    return _fhir(searchset(found, _base(request, settings)))
 
 
 @router.post("", summary="A transaction Bundle of QuestionnaireResponses: each becomes a check-in")

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from nervetrack.domain.model import SymptomStatus, TriageLevel
+from nervetrack.domain.model import OFF_COURSE, TriageLevel
 from nervetrack.domain.results import Assessment, Flag
 from nervetrack.domain.schedule import next_checkin_due
 from nervetrack.services import clock
@@ -81,14 +81,11 @@ def recovery(request: Request, token: str, after: str | None = None, saved: str 
         next_due=_next_due(detail),
         reminders=get_preferences(pages.page_context(request).uow(), opened.actor, opened.ref),
         today=clock.today(),
-        off_course=[s for s in assessment.symptoms if s.action is not None and s.status in _OFF_COURSE],
+        off_course=[s for s in assessment.symptoms if s.action is not None and s.status in OFF_COURSE],
         # With an emergency the page is about calling now: no forecast of the months ahead.
         charts=pages.symptom_charts(knowledge, detail.record, assessment, forecast=not emergency),
         source_list=pages.patient_sources(knowledge, detail.record, assessment),
     )
-
-
-_OFF_COURSE = {SymptomStatus.SLOWER_THAN_EXPECTED, SymptomStatus.NOT_IMPROVING, SymptomStatus.WORSENING}
 
 
 def _next_due(detail: PatientDetail) -> dt.date | None:
