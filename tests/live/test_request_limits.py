@@ -98,5 +98,8 @@ def test_hospital_systems_get_the_api_cap_not_the_forms(server: tuple[Prepared, 
         answer = httpx.post(f"{process.url}{path}", content=body, headers=headers, timeout=30)
         assert answer.status_code != 413, (path, answer.text[:200])
         assert answer.status_code in (400, 401), (path, answer.status_code)
-    over = httpx.post(f"{process.url}/cds-services/nervetrack-recovery", content=b"x" * 1_100_000, timeout=30)
-    assert over.status_code == 413 and over.headers["content-type"].startswith("application/problem+json")
+    for path in ("/cds-services/nervetrack-recovery", "/fhir"):  # refused as FHIR clients read errors
+        over = httpx.post(f"{process.url}{path}", content=b"x" * 1_100_000, timeout=30)
+        assert over.status_code == 413 and over.headers["content-type"].startswith("application/fhir+json")
+        assert over.json()["resourceType"] == "OperationOutcome"
+        assert over.json()["issue"][0]["code"] == "too-costly" and "1000000 bytes" in over.text

@@ -22,6 +22,7 @@ from nervetrack.services.errors import AuthenticationFailed
 from nervetrack.services.tokens import authenticate_token
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.web import unavailable
+from nervetrack.web.fhir_outcomes import FHIR_JSON
 
 OPEN_API_PATHS = ("/api/v1/openapi.json",)
 MACHINE_PREFIXES = ("/fhir", "/cds-services")
@@ -52,15 +53,17 @@ class RequestLimits:
             if refusal is not None:
                 await _send_problem(send, *refusal)
                 return
+        # FHIR and CDS Hooks clients read errors as OperationOutcome, the API's as problem+json.
+        kind = "api" if api else "fhir" if machine else "page"
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _too_large(send, machine, limit)
+            await _too_large(send, kind, limit)
             return
         if declared is None and has_body:
             # No length declared (a chunked body): read it here up to the cap, then hand it on.
             buffered = await _read_capped(receive, limit)
             if buffered is None:
-                await _too_large(send, machine, limit)
+                await _too_large(send, kind, limit)
                 return
             receive = _replay(buffered)
         await self.app(scope, receive, send)
@@ -137,10 +140,17 @@ async def _send_problem(send: Send, status: int, kind: str, detail: str, headers
     await _send(send, status, json.dumps(body).encode(), b"application/problem+json", headers)
 
 
-async def _too_large(send: Send, api: bool, limit: int) -> None:
+async def _too_large(send: Send, kind: str, limit: int) -> None:
     detail = f"The request body is larger than {limit} bytes."
-    if api:
+    if kind == "api":
         await _send_problem(send, 413, "too-large", detail, {})
+        return
+    if kind == "fhir":
+        outcome = {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "error", "code": "too-costly", "diagnostics": detail}],
+        }
+        await _send(send, 413, json.dumps(outcome).encode(), FHIR_JSON.encode(), {})
         return
     page = (
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>Too much to send</title></head><body><main>"
