@@ -9,6 +9,7 @@ tests/unit/test_forecast_cohort.py checks the engine against it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -310,9 +311,14 @@ def forecast_cohort(
     def run(span: tuple[int, int]) -> tuple[int, int, tuple[Array, Array, Array, Array]]:
         return span[0], span[1], _forecast_chunk(batch.rows(*span), settings, fscale)
 
-    # NumPy releases the GIL inside its array loops, so chunks on threads use every core.
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for start, stop, (e, a, m, p) in pool.map(run, spans):
+    # NumPy releases the GIL inside its array loops, so chunks on threads use every core; one worker (or one
+    # chunk: a single patient's assessment) runs here, as a thread pool per call costs more than the work.
+    with contextlib.ExitStack() as stack:
+        if workers > 1 and len(spans) > 1:
+            results = stack.enter_context(ThreadPoolExecutor(max_workers=workers)).map(run, spans)
+        else:
+            results = map(run, spans)
+        for start, stop, (e, a, m, p) in results:
             expected[start:stop], ahead[start:stop], mild[start:stop], p_mod[start:stop] = e, a, m, p
             if on_progress is not None:
                 on_progress(stop - start)
