@@ -44,7 +44,7 @@ def test_cohort_and_single_patient_forecasts_agree(knowledge: Knowledge, symptom
             assert (a["high"] is None) == (b["high"] is None)
 
 
-def test_cohort_results_do_not_depend_on_the_chunk_size(knowledge: Knowledge, monkeypatch: Any) -> None:
+def test_cohort_results_do_not_depend_on_the_chunk_size_or_the_threads(knowledge: Knowledge, monkeypatch: Any) -> None:
     sim = simulate_cohort(knowledge, 50, seed=3)
     settings = knowledge.forecast
     assert settings is not None
@@ -54,8 +54,12 @@ def test_cohort_results_do_not_depend_on_the_chunk_size(knowledge: Knowledge, mo
     whole = forecast_cohort(batch, settings, settings.scales["0-10"])
     monkeypatch.setattr(forecast_batch, "CHUNK", 7)
     chunked = forecast_cohort(batch, settings, settings.scales["0-10"])
-    np.testing.assert_allclose(chunked.expected, whole.expected)
-    np.testing.assert_allclose(chunked.p_moderate_12m, whole.p_moderate_12m)
+    heard: list[int] = []
+    threaded = forecast_cohort(batch, settings, settings.scales["0-10"], on_progress=heard.append, workers=2)
+    assert sum(heard) == len(batch) and len(heard) == -(-len(batch) // 7)
+    for other in (chunked, threaded):
+        np.testing.assert_allclose(other.expected, whole.expected)
+        np.testing.assert_allclose(other.p_moderate_12m, whole.p_moderate_12m)
 
 
 @pytest.fixture(scope="module")
