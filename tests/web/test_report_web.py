@@ -67,8 +67,9 @@ def test_a_reminders_signed_check_in_link_downloads_the_report_too(site: Site) -
     from nervetrack.services.checkin_links import issue_checkin_link
 
     site.client.cookies.clear()
+    ref = site.seed.patient_ids[0]
+    site.link_for(ref)  # reminder links work while the patient's own link is on
     with site.uow as uow:
-        ref = site.seed.patient_ids[0]
         pk = uow.session.scalars(select(Patient.id).where(Patient.ref == ref)).first()
         assert pk is not None
         token = issue_checkin_link(uow.session, "test-secret-key", pk, None, 48, dt.datetime.now(dt.UTC))

@@ -3,6 +3,8 @@ alerts of one episode."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from nervetrack.adapters.db.tables import Alert, Patient
@@ -40,14 +42,19 @@ def acknowledge_alert(
             raise NotFound(f"no alert {alert_id} for patient {patient_id}")
         if row.acknowledged_at is not None:
             raise Conflict(f"alert {alert_id} was already acknowledged")
-        row.acknowledged_at = clock.now()
-        row.acknowledged_by = int(actor.id) if actor.kind == "clinician" else None
-        row.acknowledged_by_name = actor.name
-        row.note = note.strip()[:MAX_NOTE] or None
+        _close(row, actor, clock.now(), note)
         refresh_open_alert_rank(session, patient)
         record_event(session, actor, "alert.acknowledge", "patient", patient.id)
         uow.commit()
         return alert_view(patient, row)
+
+
+def _close(row: Alert, actor: Actor, moment: dt.datetime, note: str) -> None:
+    """Mark the alert acknowledged by `actor` (a clinician's id is kept; a clinic system's name only)."""
+    row.acknowledged_at = moment
+    row.acknowledged_by = int(actor.id) if actor.kind == "clinician" else None
+    row.acknowledged_by_name = actor.name
+    row.note = note.strip()[:MAX_NOTE] or None
 
 
 def acknowledge_alerts(
@@ -74,10 +81,7 @@ def acknowledge_alerts(
             raise Conflict("an alert chosen was already acknowledged")
         moment = clock.now()
         for row in rows:
-            row.acknowledged_at = moment
-            row.acknowledged_by = int(actor.id)
-            row.acknowledged_by_name = actor.name
-            row.note = note.strip()[:MAX_NOTE] or None
+            _close(row, actor, moment, note)
         patient = session.get_one(Patient, rows[0].patient_id)
         refresh_open_alert_rank(session, patient)
         record_event(session, actor, "alert.acknowledge", "patient", patient.id)

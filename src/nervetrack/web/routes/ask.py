@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from nervetrack.domain.ask import MAX_QUESTION, AskResult, ask, check_question
 from nervetrack.domain.assess import assess
@@ -23,7 +24,7 @@ from nervetrack.web import pages
 from nervetrack.web.api_schemas import problem_responses
 from nervetrack.web.csrf import CsrfError
 from nervetrack.web.deps import ApiActorDep, UowDep
-from nervetrack.web.routes.patient import open_link
+from nervetrack.web.routes.patient import Opened, open_link
 
 api_router = APIRouter(prefix="/api/v1", tags=["api"], responses=problem_responses())
 page_router = APIRouter(prefix="/p", include_in_schema=False)
@@ -54,7 +55,7 @@ def ask_api(uow: UowDep, actor: ApiActorDep, body: AskRequest) -> JSONResponse:
 @page_router.get("/{token}/ask", response_class=HTMLResponse)
 def ask_page(request: Request, token: str) -> Response:
     """The question box on its own."""
-    return _page(request, token, "", None, {})
+    return _page(request, open_link(request, token), "", None, {})
 
 
 @page_router.post("/{token}/ask", response_class=HTMLResponse)
@@ -63,27 +64,34 @@ async def ask_submit(request: Request, token: str) -> Response:
     form = await request.form()
     question = form.get("question")
     text = question if isinstance(question, str) else ""
-    open_link(request, token)  # an unknown link gets its own page before anything else
     try:
         await pages.check_csrf(request)
+        csrf_ok = True
     except CsrfError:
-        return _page(request, token, text, None, {"main": "Your page had expired. Please ask again."}, 403)
+        csrf_ok = False
+    # The database and the engine block: off the event loop, so other requests go on meanwhile.
+    return await run_in_threadpool(_answer, request, token, text, csrf_ok)
+
+
+def _answer(request: Request, token: str, text: str, csrf_ok: bool) -> Response:
+    opened = open_link(request, token)  # an unknown link gets its own page before anything else
+    if not csrf_ok:
+        return _page(request, opened, text, None, {"main": "Your page had expired. Please ask again."}, 403)
     try:
         check_question(text)
     except InvalidInput as error:
-        return _page(request, token, text, None, {"question": error.problems[0].message}, 422)
-    return _page(request, token, text, ask(text, pages.knowledge(), open_link(request, token).detail.assessment), {})
+        return _page(request, opened, text, None, {"question": error.problems[0].message}, 422)
+    return _page(request, opened, text, ask(text, pages.knowledge(), opened.detail.assessment), {})
 
 
 def _page(
     request: Request,
-    token: str,
+    opened: Opened,
     question: str,
     result: AskResult | None,
     errors: dict[str, str],
     status_code: int = 200,
 ) -> HTMLResponse:
-    opened = open_link(request, token)
     knowledge = pages.knowledge()
     cited = dict.fromkeys(s for a in (result.answers if result else []) for s in a.sources)
     titles = {s: knowledge.sources[s].lay_title or knowledge.sources[s].title for s in cited}

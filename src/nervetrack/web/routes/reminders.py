@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from nervetrack.adapters.sms import valid_signature
 from nervetrack.domain.errors import InvalidInput
@@ -126,6 +127,11 @@ async def manage(request: Request, token: str) -> Response:
     """Pause or stop from the email: the page's buttons, or a mail provider's one-click POST
     (List-Unsubscribe=One-Click), which stops. The signed token is the patient's authority here."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    # The database blocks: off the event loop, so other requests go on meanwhile.
+    return await run_in_threadpool(_manage_submit, request, token, form)
+
+
+def _manage_submit(request: Request, token: str, form: dict[str, str]) -> Response:
     actor = _manage(request, token)
     one_click = form.get("List-Unsubscribe") == "One-Click"
     action = "stop" if one_click else form.get("action", "")
@@ -161,7 +167,8 @@ async def sms_inbound(request: Request) -> Response:
     reply = ""
     if word in STOP_WORDS | START_WORDS:
         resume = word in START_WORDS
-        stop_by_number(pages.page_context(request).uow(), form.get("From", ""), resume=resume)
+        uow = pages.page_context(request).uow()
+        await run_in_threadpool(stop_by_number, uow, form.get("From", ""), resume=resume)
         reply = (
             "Check-in reminders are on again."
             if resume
@@ -177,7 +184,8 @@ async def sms_status(request: Request) -> Response:
     form = await _signed_form(request, "/sms/status")
     if form is None:
         return Response(status_code=403)
-    record_sms_status(
+    await run_in_threadpool(
+        record_sms_status,
         pages.page_context(request).uow(),
         form.get("MessageSid", ""),
         form.get("MessageStatus", ""),
