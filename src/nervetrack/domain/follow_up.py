@@ -109,6 +109,10 @@ def pending_questions(ctx: Context, knowledge: Knowledge, raised: set[str]) -> P
     if latest is None:
         return Pending([], [])
     answered = set(latest.follow_up or {})
+    # A question that stands only for a warning sign the check-in already reports is moot.
+    answered |= {
+        q.id for q in knowledge.questions.values() if q.sets and all(latest.has(sign) for sign in q.sets.values())
+    }
     asked: list[str] = []
     alerting: list[str] = []
     for trigger in knowledge.triggers:

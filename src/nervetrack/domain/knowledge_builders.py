@@ -175,6 +175,8 @@ def rule(d: Mapping[str, Any]) -> Rule:
         also_signs=tuple(d.get("also_signs", ())),
         check=d.get("check") or ("signs" if signs and "check" not in d else d["code"]),
         name=d.get("name", ""),
+        requires=tuple(d.get("requires", ())),
+        requires_any=tuple(d.get("requires_any", ())),
     )
 
 

@@ -173,6 +173,10 @@ class Rule:
     also_signs: tuple[str, ...] = ()
     check: str = ""
     name: str = ""  # what is suspected, in a few words, for a handover (the paramedic card)
+    # A combination rule (check "combination") is raised when every rule of `requires` and one of
+    # `requires_any` were raised on the same assessment.
+    requires: tuple[str, ...] = ()
+    requires_any: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -261,6 +261,8 @@ class RuleEntry(_Cited):
     check: str | None = None
     params: dict[str, float] = {}
     supersedes: list[str] = []
+    requires: list[str] = []
+    requires_any: list[str] = []
     marks: Marks | None = None
     causes: list[CauseEntry] = []
 

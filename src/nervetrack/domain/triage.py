@@ -15,13 +15,14 @@ from collections.abc import Callable, Mapping
 from nervetrack.domain.errors import KnowledgeError
 from nervetrack.domain.follow_up import TRIGGERS, Pending, pending_questions
 from nervetrack.domain.knowledge import Knowledge, Rule
-from nervetrack.domain.model import TriageLevel
+from nervetrack.domain.model import RED_FLAG_SIGNS, TriageLevel
 from nervetrack.domain.results import CitedText, Flag
 from nervetrack.domain.triage_context import Check, Context
 from nervetrack.domain.triage_signs import SIGN_CHECK_PARAMS, SIGN_CHECKS, cauda_equina_unconfirmed, signs_check
 from nervetrack.domain.triage_trends import TREND_CHECK_PARAMS, TREND_CHECKS
 
 CHECKS: Mapping[str, Check] = {**SIGN_CHECKS, **TREND_CHECKS}
+COMBINATION = "combination"  # the check of rules raised by other rules' flags (Rule.requires)
 # What each check reads from its rule's `params` (the two built from `signs` read only `window_days` or
 # nothing); tests/unit/test_rule_params.py reads the check functions' code to keep this honest.
 CHECK_PARAMS: Mapping[str, frozenset[str]] = {
@@ -29,8 +30,10 @@ CHECK_PARAMS: Mapping[str, frozenset[str]] = {
     **TREND_CHECK_PARAMS,
     "signs": frozenset(),
     "cauda_equina_unconfirmed": frozenset({"window_days"}),
+    COMBINATION: frozenset(),
 }
-# Checks that read the follow-up questions left unanswered run after the questions are chosen.
+# Checks that read the follow-up questions left unanswered run after the questions are chosen, and rules
+# that combine other rules' flags after them all.
 _AFTER_FOLLOW_UP = frozenset({"follow_up_unanswered", "new_weakness"})
 
 
@@ -50,10 +53,17 @@ def check_logic(knowledge: Knowledge) -> None:
     exist (so a typo stops the program at start-up, not at the first check-in)."""
     problems = []
     for rule in knowledge.rules.values():
-        if rule.check not in (*CHECKS, "signs", "cauda_equina_unconfirmed"):
+        if rule.check not in (*CHECKS, "signs", "cauda_equina_unconfirmed", COMBINATION):
             problems.append(f"rules.toml: rule {rule.code!r} names no known check ({rule.check!r})")
         if rule.check == "signs" and not rule.signs:
             problems.append(f"rules.toml: rule {rule.code!r} has the sign check but no signs")
+        if (rule.check == COMBINATION) != bool(rule.requires or rule.requires_any):
+            problems.append(f"rules.toml: rule {rule.code!r}: `requires` go with the check {COMBINATION!r} only")
+        problems += [
+            f"rules.toml: rule {rule.code!r} requires unknown rule or warning sign {code!r}"
+            for code in (*rule.requires, *rule.requires_any)
+            if code not in knowledge.rules and code not in RED_FLAG_SIGNS
+        ]
         reads = CHECK_PARAMS.get(rule.check, frozenset())
         problems += [
             f"rules.toml: rule {rule.code!r} → params: {key!r} is read by its check {rule.check!r} but not declared"
@@ -81,15 +91,40 @@ class TriageResult:
 def evaluate(knowledge: Knowledge, ctx: Context) -> TriageResult:
     """Run every rule; return the flags raised, most severe first, and the follow-up questions to ask."""
     version = knowledge.versions["rules"]
-    raised = _run(knowledge, ctx, version, lambda rule: rule.check not in _AFTER_FOLLOW_UP)
+    raised = _run(knowledge, ctx, version, lambda rule: rule.check not in (*_AFTER_FOLLOW_UP, COMBINATION))
     emergency = any(TriageLevel(knowledge.rules[f.code].level) is TriageLevel.EMERGENCY for f in raised)
     # With an emergency the patient must call now, not answer questions.
     pending = Pending([], []) if emergency else pending_questions(ctx, knowledge, {f.code for f in raised})
     after = dataclasses.replace(ctx, pending_follow_up=tuple(pending.alerting))
     raised += _run(knowledge, after, version, lambda rule: rule.check in _AFTER_FOLLOW_UP)
+    combined = _combined(knowledge, raised, version, ctx)
+    if any(f.level is TriageLevel.EMERGENCY for f in combined):
+        pending = Pending([], [])
+    raised += combined
     superseded = {code for f in raised for code in knowledge.rules[f.code].supersedes}
     kept = [f for f in raised if f.code not in superseded]
     return TriageResult(sorted(kept, key=lambda f: -f.level.rank), pending.asked)
+
+
+def _combined(knowledge: Knowledge, raised: list[Flag], version: str, ctx: Context) -> list[Flag]:
+    """The combination rules whose every requirement (a rule raised, or a warning sign reported), and one of the
+    rules of `requires_any`, are met: the evidence is theirs, joined."""
+    group = knowledge.procedures[ctx.record.surgery.procedure.value]["group"]
+    evidence = {f.code: f.evidence for f in raised}
+    # A requirement may also name a warning sign reported on the latest check-in.
+    for name in {n for rule in knowledge.rules.values() for n in rule.requires if n in RED_FLAG_SIGNS}:
+        if name not in evidence and (said := ctx.reported((name,))) is not None:
+            evidence[name] = said
+    found = []
+    for rule in knowledge.rules.values():
+        if rule.check != COMBINATION or not all(code in evidence for code in rule.requires):
+            continue
+        anyone = [code for code in rule.requires_any if code in evidence]
+        if rule.requires_any and not anyone:
+            continue
+        joined = "; ".join(evidence[code] for code in (*rule.requires, *anyone[:1]))
+        found.append(_flag(rule, joined, version, ctx.day, group))
+    return found
 
 
 def _run(knowledge: Knowledge, ctx: Context, version: str, chosen: Callable[[Rule], bool]) -> list[Flag]:

@@ -32,11 +32,15 @@ def cauda_equina_unconfirmed(signs: tuple[str, ...]) -> Check:
     def check(ctx: Context, p: Mapping[str, float]) -> str | None:
         if ctx.latest is None:
             return None
+        # A report stays open within `window_days` whatever came after it, and beyond that until the patient
+        # answers "no" to it: silence (blank answers) is not a denial.
         reports = [
             (c, name)
-            for c in ctx.checkins
+            for i, c in enumerate(ctx.checkins)
             for name in signs
-            if c.has(name) and (ctx.as_of - c.date).days <= p["window_days"] and not _acknowledged(ctx, c.date)
+            if c.has(name)
+            and not _acknowledged(ctx, c.date)
+            and ((ctx.as_of - c.date).days <= p["window_days"] or not _denied_after(ctx, i, name))
         ]
         if not reports:
             return None
@@ -47,6 +51,10 @@ def cauda_equina_unconfirmed(signs: tuple[str, ...]) -> Check:
     return check
 
 
+def _denied_after(ctx: Context, index: int, sign: str) -> bool:
+    return any(getattr(c, sign) is False for c in ctx.checkins[index + 1 :])
+
+
 def _acknowledged(ctx: Context, reported_on: dt.date) -> bool:
     return any(
         a.code in ("cauda_equina", "cauda_equina_unconfirmed") and a.date >= reported_on
@@ -54,11 +62,34 @@ def _acknowledged(ctx: Context, reported_on: dt.date) -> bool:
     )
 
 
+def _bilateral_leg_symptoms(ctx: Context, _: Mapping[str, float]) -> str | None:
+    """Symptoms in both legs on the latest check-in, unless a clinician has acknowledged them since they were
+    first reported in the current run of reports: bilateral leg pain is the usual picture of stenosis before
+    surgery, and the pathway asks for new or worsening symptoms (a worsening deficit with them is
+    bilateral_progressive_deficit, raised whatever was acknowledged)."""
+    if not ctx.sign("both_legs"):
+        return None
+    started = ctx.latest.date if ctx.latest is not None else None
+    for checkin in reversed(ctx.checkins):
+        if checkin.both_legs is False:
+            break
+        if checkin.both_legs:
+            started = checkin.date
+    seen = any(
+        a.code in _BILATERAL_CODES and started is not None and a.date >= started for a in ctx.record.acknowledgements
+    )
+    return None if seen else ctx.reported(("both_legs",))
+
+
+_BILATERAL_CODES = ("bilateral_leg_symptoms", "bilateral_progressive_deficit", "cauda_equina")
+
+
 def _csf_leak(ctx: Context, p: Mapping[str, float]) -> str | None:
     if ctx.sign("headache_when_upright"):
         return ctx.reported(("headache_when_upright",))
     # After a known tear of the dura, fluid from the wound is spinal fluid until shown otherwise: unless the
-    # patient said it is blood-stained or cloudy (the latter is wound_infection).
+    # patient said it is blood-stained or cloudy (the latter is wound_infection). Clear watery fluid counts
+    # with or without a known tear, as the answer itself (followups.toml wound_fluid raises csf_leak).
     if not ctx.record.surgery.dural_tear or not ctx.sign("wound_drainage"):
         return None
     fluid = ctx.follow_up_answer("wound_fluid", int(p["answer_days"]))
@@ -139,6 +170,7 @@ def _early_fever(ctx: Context, p: Mapping[str, float]) -> str | None:
 
 
 SIGN_CHECKS: dict[str, Check] = {
+    "bilateral_leg_symptoms": _bilateral_leg_symptoms,
     "csf_leak": _csf_leak,
     "fever_with_new_deficit": _fever_with_new_deficit,
     "wound_infection": _wound_infection,
@@ -147,6 +179,7 @@ SIGN_CHECKS: dict[str, Check] = {
 }
 # The parameters each check reads, checked at load against what its rule declares in rules.toml.
 SIGN_CHECK_PARAMS: dict[str, frozenset[str]] = {
+    "bilateral_leg_symptoms": frozenset(),
     "csf_leak": frozenset({"answer_days"}),
     "fever_with_new_deficit": frozenset(
         {

@@ -197,10 +197,30 @@ def _spinal_hematoma(ctx: Context, p: Mapping[str, float]) -> str | None:
 
 def _severe_pain_new_deficit(ctx: Context, p: Mapping[str, float]) -> str | None:
     # After the hematoma window the same picture: a new herniation, an infection.
-    if ctx.day <= p["after_day"]:
+    if ctx.day > p["after_day"]:
+        found = _pain_with_deficit(ctx, p, baseline_until=0.0)
+        return found[0] if found is not None and found[1] else None
+    # In the hematoma window the picture not yet clear (spinal_hematoma raises the clear one): a blood
+    # collection cannot wait a day for the answers to the follow-up questions.
+    found = _pain_with_deficit(ctx, p, baseline_until=p["after_day"])
+    if found is None or found[1]:
         return None
-    found = _pain_with_deficit(ctx, p, baseline_until=0.0)
-    return found[0] if found is not None and found[1] else None
+    return f"{found[0]}, in the first four weeks; not yet clear, follow-up questions asked"
+
+
+def _back_pain_surge(ctx: Context, p: Mapping[str, float]) -> str | None:
+    """Back pain of `severe_pain` or more, `rise_points` above the typical rating since surgery of the
+    `within_days` before, from `from_day` to `until_day`: in the hematoma window, severe pain is the first sign
+    in most and a deficit may come later."""
+    if not p["from_day"] <= ctx.day <= p["until_day"]:
+        return None
+    latest = ctx.series["back_pain"].latest
+    if ctx.latest is None or latest is None or latest.day != ctx.day_of(ctx.latest):
+        return None  # judged on the check-in that rates it
+    found = change(without_baseline(ctx.series["back_pain"]), 1, within_days=p["within_days"], fallback_previous=True)
+    if found is not None and found.level >= p["severe_pain"] and found.rise >= p["rise_points"]:
+        return f"back pain {_n(found.reference)} {found.reference_text}, {_n(found.level)} on day {latest.day}"
+    return None
 
 
 def pain_with_deficit(ctx: Context, p: Mapping[str, float]) -> bool:
@@ -488,6 +508,7 @@ TREND_CHECKS: dict[str, Check] = {
     "numbness_persistent": _numbness_persistent,
     "possible_permanent_deficit": _possible_permanent_deficit,
     "follow_up_unanswered": _follow_up_unanswered,
+    "back_pain_surge": _back_pain_surge,
 }
 # The parameters each check reads, checked at load against what its rule declares in rules.toml.
 TREND_CHECK_PARAMS: dict[str, frozenset[str]] = {
@@ -582,4 +603,5 @@ TREND_CHECK_PARAMS: dict[str, frozenset[str]] = {
     "numbness_persistent": frozenset({"from_day", "present_at"}),
     "possible_permanent_deficit": frozenset({"from_day", "present_at"}),
     "follow_up_unanswered": frozenset({"after_days"}),
+    "back_pain_surge": frozenset({"from_day", "until_day", "within_days", "severe_pain", "rise_points"}),
 }
