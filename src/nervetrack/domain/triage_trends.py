@@ -200,9 +200,10 @@ def _severe_pain_new_deficit(ctx: Context, p: Mapping[str, float]) -> str | None
     if ctx.day > p["after_day"]:
         found = _pain_with_deficit(ctx, p, baseline_until=0.0)
         return found[0] if found is not None and found[1] else None
-    # In the hematoma window the picture not yet clear (spinal_hematoma raises the clear one): a blood
-    # collection cannot wait a day for the answers to the follow-up questions.
-    found = _pain_with_deficit(ctx, p, baseline_until=p["after_day"])
+    # In the hematoma window the picture not yet clear (spinal_hematoma raises the clear one) with a sudden
+    # large rise of pain: a blood collection cannot wait a day for the answers to the follow-up questions.
+    sudden = {**p, "pain_rise_points": p["unclear_pain_rise_points"]}
+    found = _pain_with_deficit(ctx, sudden, baseline_until=p["after_day"])
     if found is None or found[1]:
         return None
     return f"{found[0]}, in the first four weeks; not yet clear, follow-up questions asked"
@@ -567,6 +568,7 @@ TREND_CHECK_PARAMS: dict[str, frozenset[str]] = {
             "deficit_rise_points",
             "pain_rise_points",
             "severe_pain",
+            "unclear_pain_rise_points",
             "within_days",
         }
     ),
