@@ -53,7 +53,7 @@ def test_a_check_in_after_two_years_of_weekly_ones_raises_what_the_whole_history
     assert len(detail.record.checkins) == 105
     assert stored.assessment.triage.level == whole.triage.level
     assert sorted(f.code for f in stored.assessment.flags) == sorted(f.code for f in whole.flags)
-    assert {a.code for a in stored.new_alerts} >= {"bilateral_leg_symptoms"}
+    assert {a.code for a in stored.new_alerts} >= {"bilateral_progressive_deficit"}  # weakness 1 to 6, both legs
 
 
 def test_get_patient_pages_the_check_ins_from_the_newest(uow: UnitOfWork, clinics: Clinics) -> None:
