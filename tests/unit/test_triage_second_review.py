@@ -98,3 +98,12 @@ def test_a_combination_rule_naming_an_unknown_requirement_stops_the_load():
     rule["requires"] = ["no_such_sign"]
     with pytest.raises(KnowledgeError, match="requires unknown rule or warning sign 'no_such_sign'"):
         check_logic(build_knowledge(files))
+
+
+def test_a_leak_names_the_signs_of_meningitis_and_a_day_40_weakness_no_blood_collection(run):
+    leak = run(record(checkin(9, headache_when_upright=True, temperature_c=38.4), baseline=B))
+    message = next(f.message for f in leak.flags if f.code == "csf_leak")
+    assert "stiff neck" in message and "emergency number" in message
+    data = record(checkin(33, weakness=2), checkin(40, weakness=6), baseline=B)
+    weakness = next(s for s in run(data).symptoms if s.name == "weakness")
+    assert weakness.causes and not any("blood collection" in c.text for c in weakness.causes)
