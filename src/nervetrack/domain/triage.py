@@ -107,22 +107,23 @@ def evaluate(knowledge: Knowledge, ctx: Context) -> TriageResult:
 
 
 def _combined(knowledge: Knowledge, raised: list[Flag], version: str, ctx: Context) -> list[Flag]:
-    """The combination rules whose every requirement (a rule raised, or a warning sign reported), and one of the
-    rules of `requires_any`, are met: the evidence is theirs, joined."""
-    group = knowledge.procedures[ctx.record.surgery.procedure.value]["group"]
+    """The combination rules whose every requirement (a rule raised, or a warning sign reported on the latest
+    check-in), and one of the rules of `requires_any`, are met: the evidence is theirs, joined."""
     evidence = {f.code: f.evidence for f in raised}
-    # A requirement may also name a warning sign reported on the latest check-in.
-    for name in {n for rule in knowledge.rules.values() for n in rule.requires if n in RED_FLAG_SIGNS}:
-        if name not in evidence and (said := ctx.reported((name,))) is not None:
-            evidence[name] = said
+
+    def met(code: str) -> str | None:
+        return evidence.get(code) or (ctx.reported((code,)) if code in RED_FLAG_SIGNS else None)
+
+    group = knowledge.procedures[ctx.record.surgery.procedure.value]["group"]
     found = []
     for rule in knowledge.rules.values():
-        if rule.check != COMBINATION or not all(code in evidence for code in rule.requires):
+        if rule.check != COMBINATION:
             continue
-        anyone = [code for code in rule.requires_any if code in evidence]
-        if rule.requires_any and not anyone:
+        required = [met(code) for code in rule.requires]
+        anyone = [said for code in rule.requires_any if (said := met(code)) is not None][:1]
+        if None in required or (rule.requires_any and not anyone):
             continue
-        joined = "; ".join(evidence[code] for code in (*rule.requires, *anyone[:1]))
+        joined = "; ".join(said for said in [*required, *anyone] if said is not None)
         found.append(_flag(rule, joined, version, ctx.day, group))
     return found
 

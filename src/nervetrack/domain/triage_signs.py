@@ -39,7 +39,7 @@ def cauda_equina_unconfirmed(signs: tuple[str, ...]) -> Check:
             for i, c in enumerate(ctx.checkins)
             for name in signs
             if c.has(name)
-            and not _acknowledged(ctx, c.date)
+            and not _acknowledged(ctx, c.date, ("cauda_equina", "cauda_equina_unconfirmed"))
             and ((ctx.as_of - c.date).days <= p["window_days"] or not _denied_after(ctx, i, name))
         ]
         if not reports:
@@ -55,11 +55,9 @@ def _denied_after(ctx: Context, index: int, sign: str) -> bool:
     return any(getattr(c, sign) is False for c in ctx.checkins[index + 1 :])
 
 
-def _acknowledged(ctx: Context, reported_on: dt.date) -> bool:
-    return any(
-        a.code in ("cauda_equina", "cauda_equina_unconfirmed") and a.date >= reported_on
-        for a in ctx.record.acknowledgements
-    )
+def _acknowledged(ctx: Context, reported_on: dt.date, codes: tuple[str, ...]) -> bool:
+    """Whether a clinician acknowledged an alert with one of `codes` on or after `reported_on`."""
+    return any(a.code in codes and a.date >= reported_on for a in ctx.record.acknowledgements)
 
 
 def _bilateral_leg_symptoms(ctx: Context, _: Mapping[str, float]) -> str | None:
@@ -67,21 +65,16 @@ def _bilateral_leg_symptoms(ctx: Context, _: Mapping[str, float]) -> str | None:
     first reported in the current run of reports: bilateral leg pain is the usual picture of stenosis before
     surgery, and the pathway asks for new or worsening symptoms (a worsening deficit with them is
     bilateral_progressive_deficit, raised whatever was acknowledged)."""
-    if not ctx.sign("both_legs"):
+    if ctx.latest is None or not ctx.sign("both_legs"):
         return None
-    started = ctx.latest.date if ctx.latest is not None else None
+    started = ctx.latest.date
     for checkin in reversed(ctx.checkins):
         if checkin.both_legs is False:
             break
         if checkin.both_legs:
             started = checkin.date
-    seen = any(
-        a.code in _BILATERAL_CODES and started is not None and a.date >= started for a in ctx.record.acknowledgements
-    )
+    seen = _acknowledged(ctx, started, ("bilateral_leg_symptoms", "bilateral_progressive_deficit", "cauda_equina"))
     return None if seen else ctx.reported(("both_legs",))
-
-
-_BILATERAL_CODES = ("bilateral_leg_symptoms", "bilateral_progressive_deficit", "cauda_equina")
 
 
 def _csf_leak(ctx: Context, p: Mapping[str, float]) -> str | None:

@@ -37,9 +37,8 @@ def _rapid_weakness(ctx: Context, p: Mapping[str, float]) -> str | None:
     confirmed_by = ctx.raised_by_answers.get("new_weakness")
     checked = ctx.day_of(ctx.latest) if ctx.latest is not None else None
     if confirmed_by is not None and checked is not None and checked <= p["early_days"]:
-        latest_rating = series.latest
-        rated = latest_rating is not None and latest_rating.day == checked
-        level = f"weakness {_n(latest_rating.value)}" if rated and latest_rating else "weakness not rated"
+        rated = series.latest if series.latest is not None and series.latest.day == checked else None
+        level = f"weakness {_n(rated.value)}" if rated is not None else "weakness not rated"
         return f"{level} on day {checked}, in the first four weeks; {confirmed_by}"
     latest = series.latest
     if latest is None:

@@ -22,10 +22,9 @@ from nervetrack.services.errors import AuthenticationFailed
 from nervetrack.services.tokens import authenticate_token
 from nervetrack.services.unit_of_work import UnitOfWork
 from nervetrack.web import unavailable
-from nervetrack.web.fhir_outcomes import FHIR_JSON
+from nervetrack.web.fhir_outcomes import FHIR_JSON, PREFIXES, operation_outcome
 
 OPEN_API_PATHS = ("/api/v1/openapi.json",)
-MACHINE_PREFIXES = ("/fhir", "/cds-services")
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 TYPE_BASE = "https://nervetrack.example/problems/"
 
@@ -44,7 +43,7 @@ class RequestLimits:
         api = path.startswith("/api/")
         # Hospital systems send JSON too (a CDS Hooks call carries months of check-ins as prefetch): the
         # API's cap, not the forms'.
-        machine = api or path.startswith(MACHINE_PREFIXES)
+        machine = api or path.startswith(PREFIXES)
         settings = scope["app"].state.settings
         limit = settings.max_api_body_bytes if machine else settings.max_form_body_bytes
         has_body = scope.get("method") in BODY_METHODS
@@ -146,11 +145,7 @@ async def _too_large(send: Send, kind: str, limit: int) -> None:
         await _send_problem(send, 413, "too-large", detail, {})
         return
     if kind == "fhir":
-        outcome = {
-            "resourceType": "OperationOutcome",
-            "issue": [{"severity": "error", "code": "too-costly", "diagnostics": detail}],
-        }
-        await _send(send, 413, json.dumps(outcome).encode(), FHIR_JSON.encode(), {})
+        await _send(send, 413, bytes(operation_outcome(413, detail, "too-costly").body), FHIR_JSON.encode(), {})
         return
     page = (
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>Too much to send</title></head><body><main>"
